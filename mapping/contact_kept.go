@@ -1,0 +1,78 @@
+package mapping
+
+import (
+	"fmt"
+
+	"github.com/emersion/go-vcard"
+)
+
+// Kept properties are what a client sent that the PSA has no field for
+// (home phone, birthday, labels, X- properties, …). They are stored per
+// user and merged into that user's card on every render, so nothing a
+// client wrote is lost. They are stored as a vCard 3.0 body holding only
+// those properties.
+
+// keptOverride lists properties whose kept value replaces the rendered one
+// (an ORG naming no PSA company, kept for the user who wrote it).
+var keptOverride = map[string]bool{"ORG": true}
+
+// keptNeverMerged lists properties the PSA rendering always owns.
+var keptNeverMerged = map[string]bool{
+	"VERSION": true, "PRODID": true, "UID": true, "REV": true, "N": true, "FN": true,
+	PropContactID: true, PropCompanyID: true,
+}
+
+// EncodeKeptCard stores kept properties; "" when there are none.
+func EncodeKeptCard(kept vcard.Card) string {
+	if len(kept) == 0 {
+		return ""
+	}
+	c := copyCard(kept)
+	c.SetValue(vcard.FieldVersion, "3.0")
+	return string(EncodeCard(c))
+}
+
+// DecodeKeptCard reads what EncodeKeptCard stored.
+func DecodeKeptCard(data string) (vcard.Card, error) {
+	if data == "" {
+		return vcard.Card{}, nil
+	}
+	c, err := DecodeCard([]byte(data))
+	if err != nil {
+		return nil, fmt.Errorf("kept properties: %w", err)
+	}
+	delete(c, vcard.FieldVersion)
+	return c, nil
+}
+
+// MergeKeptCard folds a user's kept properties into a rendered card body.
+// A kept property the rendering also has is added beside it, except that
+// a single-valued rendered property (PHOTO, NOTE, TITLE …) wins and ORG is
+// replaced by the kept one.
+func MergeKeptCard(body []byte, data string) ([]byte, error) {
+	kept, err := DecodeKeptCard(data)
+	if err != nil || len(kept) == 0 {
+		return body, err
+	}
+	card, err := DecodeCard(body)
+	if err != nil {
+		return nil, err
+	}
+	for name, fields := range kept {
+		switch {
+		case keptNeverMerged[name]:
+		case keptOverride[name]:
+			card[name] = fields
+		case singleValued[name] && len(card[name]) > 0:
+		default:
+			card[name] = append(card[name], fields...)
+		}
+	}
+	return EncodeCard(card), nil
+}
+
+// singleValued properties appear at most once in a card as psadav renders it.
+var singleValued = map[string]bool{
+	"PHOTO": true, "NOTE": true, "TITLE": true, "BDAY": true, "ANNIVERSARY": true, "GENDER": true,
+	"KIND": true, "X-ADDRESSBOOKSERVER-KIND": true,
+}

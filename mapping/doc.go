@@ -1,0 +1,12 @@
+// Package mapping turns PSA records into vCards and iCalendar objects and
+// client objects back into PSA changes, under the write-back rules of
+// shared/DESIGN.md. It owns the PSA record types (records.go, with the
+// Autotask REST field names as JSON tags), the tenant schema the rules
+// validate against (field lengths, picklists), UID and href naming, and
+// the vCard codec psadav writes with.
+//
+// Everything here is pure: no I/O, no clock, no configuration globals.
+// Callers pass in what a function needs (the record, the settings, the
+// current time) and get bytes or a change set back. It imports no other
+// psadav package.
+package mapping

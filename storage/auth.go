@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// bcryptCost makes one verification take tens of milliseconds: slow for a
+// guesser, and paid once per client and password thanks to verifiedCache.
+const bcryptCost = 11
+
+// MinPasswordLength is the shortest password an account may have.
+const MinPasswordLength = 4
+
+func hashPassword(password string) (string, error) {
+	if len(password) < MinPasswordLength {
+		return "", fmt.Errorf("storage: password must have at least %d characters", MinPasswordLength)
+	}
+	if len(password) > 72 {
+		return "", errors.New("storage: password must have at most 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("storage: hashing password: %w", err)
+	}
+	return string(h), nil
+}
+
+// verifiedCache remembers passwords already checked against a stored hash,
+// by SHA-256 only, so a client sending Basic credentials on every request
+// pays for bcrypt once. An entry is valid only while the stored hash is the
+// one it was checked against: a password change or reset invalidates it.
+type verifiedCache struct {
+	mu sync.Mutex
+	m  map[string]verifiedEntry
+}
+
+type verifiedEntry struct {
+	hash  string
+	sum   [32]byte
+	until time.Time
+}
+
+const verifiedTTL = 10 * time.Minute
+
+func (c *verifiedCache) ok(login, hash string, sum [32]byte, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, found := c.m[login]
+	return found && e.hash == hash && now.Before(e.until) && subtle.ConstantTimeCompare(e.sum[:], sum[:]) == 1
+}
+
+func (c *verifiedCache) put(login, hash string, sum [32]byte, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]verifiedEntry{}
+	}
+	c.m[login] = verifiedEntry{hash: hash, sum: sum, until: now.Add(verifiedTTL)}
+}
+
+var verified verifiedCache
+
+// dummyHash is compared against when the login does not exist, so a wrong
+// login costs as much time as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("psadav-no-such-user"), bcryptCost)
+
+// Authenticate checks a login and password. It returns ErrBadCredentials
+// for an unknown login, a wrong password or a disabled account alike.
+func (s *Store) Authenticate(ctx context.Context, login, password string) (Account, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var rows []struct {
+		accountScan
+		PasswordHash string `bun:"password_hash"`
+	}
+	q := `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.password_hash,
+	        s.contacts_scope, s.all_contacts, s.calendar, s.tasks, s.time_zone
+	        FROM accounts a JOIN user_settings s ON s.user_id = a.id WHERE a.login = ?`
+	if err := s.db.NewRaw(q, login).Scan(ctx, &rows); err != nil {
+		return Account{}, fmt.Errorf("storage: reading account: %w", err)
+	}
+	now := s.now()
+	sum := sha256.Sum256([]byte(password))
+	if len(rows) == 0 {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Account{}, ErrBadCredentials
+	}
+	row := rows[0]
+	if !verified.ok(login, row.PasswordHash, sum, now) {
+		if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
+			return Account{}, ErrBadCredentials
+		}
+		verified.put(login, row.PasswordHash, sum, now)
+	}
+	if !row.Enabled {
+		return Account{}, ErrBadCredentials
+	}
+	acct := row.account()
+	// Record the login, at most every few minutes per user.
+	if acct.LastLoginAt == nil || now.Sub(*acct.LastLoginAt) > 5*time.Minute {
+		_, err := s.wdb.NewUpdate().Table("accounts").Set("last_login_at = ?", now.UTC()).Where("id = ?", acct.ID).Exec(ctx)
+		if err != nil {
+			s.log.Warn("recording last login", "user", login, "err", err)
+		}
+	}
+	return acct, nil
+}

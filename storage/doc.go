@@ -1,0 +1,23 @@
+// Package storage holds everything psadav keeps: the mirror of PSA records
+// (one table per PSA entity, each row wrapped in the sync envelope of
+// shared/reference/psa-model.md §5), the DAV objects rendered from them for
+// each user's collections, the change counter that sync tokens come from,
+// accounts and settings, kept client properties, and the outbox of
+// write-backs to the PSA.
+//
+// It runs on SQLite (the embedded default, pure Go) and PostgreSQL through
+// bun. Dialect differences live in db.go (opening, pragmas, the
+// unique-violation check) and in the two migration folders; everything
+// else is plain bun.
+//
+// The projection (projection.go) is the heart: every write to a mirror row
+// happens in a Tx, and before that Tx commits, every DAV object that row
+// affects is re-rendered through package mapping, objects that left a
+// collection become tombstones, and each touched object takes a fresh
+// change sequence. Data and change log are never written in separate
+// transactions.
+//
+// storage calls mapping to render and to parse; it never parses vCard or
+// iCalendar itself. It returns its own sentinel errors (errors.go) and never
+// lets a bun or driver error escape as something a caller must interpret.
+package storage

@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// UpsertResult says what an upsert did.
+type UpsertResult struct {
+	RID     int64
+	Created bool
+	Changed bool // false when the PSA sent what the mirror already had
+}
+
+// UpsertPSA writes a record as the PSA has it (a pull, a webhook, an import
+// or the demo). rec is a pointer to the entity's mapping record with ID set
+// to the PSA id; raw is the PSA's JSON for the record (nil: rec marshalled).
+// A record whose content hash is unchanged bumps nothing. Otherwise the
+// row is written and, before the transaction commits, every DAV object it
+// affects is re-rendered.
+func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (UpsertResult, error) {
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
+	if mapping.LocalID(psaID) {
+		return UpsertResult{}, fmt.Errorf("storage: %s: PSA id %d is negative", entity, psaID)
+	}
+	normalizeTimes(rec)
+	if raw == nil {
+		if raw, err = json.Marshal(rec); err != nil {
+			return UpsertResult{}, err
+		}
+	}
+	hash := contentHash(rec)
+	existing, err := t.loadRowByRef(ctx, entity, psaID)
+	if err != nil && err != ErrNotFound {
+		return UpsertResult{}, err
+	}
+	row := info.newRow()
+	if err := setRecord(row, rec); err != nil {
+		return UpsertResult{}, err
+	}
+	env := row.envelope()
+	*env = Envelope{PSAID: ptr(psaID), Origin: OriginPSA, ContentHash: hash, RowVersion: 1,
+		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: info.stampOf(rec)}
+	if existing == nil {
+		if _, err := t.tx.NewInsert().Model(row).Returning("rid").Exec(ctx); err != nil {
+			return UpsertResult{}, fmt.Errorf("storage: inserting %s %d: %w", entity, psaID, err)
+		}
+		t.proj.touch(sourceKey{entity, env.RID})
+		return UpsertResult{RID: env.RID, Created: true, Changed: true}, nil
+	}
+	old := existing.envelope()
+	if old.ContentHash == hash && old.Live() {
+		t.seqNext-- // nothing written: hand the sequence back
+		return UpsertResult{RID: old.RID}, nil
+	}
+	// Rows that rendered something of the old state must be re-rendered too.
+	if err := t.proj.touchDependents(ctx, entity, existing); err != nil {
+		return UpsertResult{}, err
+	}
+	env.RID = old.RID
+	env.Origin, env.OriginUserID, env.ClientUID = old.Origin, old.OriginUserID, old.ClientUID
+	env.RowVersion = old.RowVersion + 1
+	env.SweepGen = old.SweepGen
+	if _, err := t.tx.NewUpdate().Model(row).WherePK().Exec(ctx); err != nil {
+		return UpsertResult{}, fmt.Errorf("storage: updating %s %d: %w", entity, psaID, err)
+	}
+	t.proj.touch(sourceKey{entity, env.RID})
+	return UpsertResult{RID: env.RID, Changed: true}, nil
+}
+
+// MarkPSADeleted records that the PSA no longer has a record. The row stays
+// as a tombstone; its DAV objects become deletions for sync.
+func (t *Tx) MarkPSADeleted(ctx context.Context, entity mapping.Entity, psaID int64) error {
+	existing, err := t.loadRowByRef(ctx, entity, psaID)
+	if err == ErrNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	env := existing.envelope()
+	if !env.Live() {
+		return nil
+	}
+	if err := t.proj.touchDependents(ctx, entity, existing); err != nil {
+		return err
+	}
+	info, _ := lookupEntity(entity)
+	_, err = t.tx.NewUpdate().Table(info.table).
+		Set("psa_deleted_at = ?", t.now).Set("change_seq = ?", t.nextSeq()).Set("row_version = row_version + 1").
+		Where("rid = ?", env.RID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	t.proj.touch(sourceKey{entity, env.RID})
+	return nil
+}
+
+// contentHash is the SHA-256 of the record as psadav maps it: a PSA change
+// to a field psadav does not keep does not count as a change.
+func contentHash(rec any) string {
+	b, _ := json.Marshal(rec)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

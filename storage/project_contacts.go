@@ -1,0 +1,248 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// Contacts appear in address books (DESIGN, seed 001):
+//   - a user's contacts book holds, with scope mine, the active contacts of
+//     companies whose account manager is the user plus those of companies
+//     where the user owns an open opportunity; with scope all every active
+//     contact; with scope none nothing (the book does not exist);
+//   - the all-contacts book, when enabled, holds every active contact.
+//
+// Companies, opportunities, countries and journal notes do not render
+// objects of their own; a change to one re-renders the contacts it shows in.
+
+type contactProjector struct{}
+
+func (contactProjector) dependents(context.Context, *Tx, mirrorRow) ([]sourceKey, error) { return nil, nil }
+
+func (contactProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]placement, error) {
+	r := row.(*contactRow)
+	if !r.Live() || !r.Contact.Active() {
+		return nil, nil
+	}
+	company, err := t.companyByRef(ctx, r.CompanyID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := t.userIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var colls []int64
+	var owners map[int64]bool
+	for _, u := range users.users {
+		if id, ok := u.collections[CollContacts]; ok {
+			in := u.settings.ContactsScope == ScopeAll
+			if !in && u.settings.ContactsScope == ScopeMine && u.resourceID != nil && company != nil {
+				if owners == nil {
+					if owners, err = t.contactOwners(ctx, company); err != nil {
+						return nil, err
+					}
+				}
+				in = owners[*u.resourceID]
+			}
+			if in {
+				colls = append(colls, id)
+			}
+		}
+		if id, ok := u.collections[CollAllContacts]; ok {
+			colls = append(colls, id)
+		}
+	}
+	if len(colls) == 0 {
+		return nil, nil
+	}
+	view, err := t.contactView(ctx, r, company)
+	if err != nil {
+		return nil, err
+	}
+	body := mapping.EncodeCard(mapping.RenderContact(view))
+	ref := r.RefID()
+	out := make([]placement, len(colls))
+	for i, id := range colls {
+		out[i] = placement{collectionID: id, href: mapping.Href(mapping.KindContact, ref),
+			uid: mapping.UID(mapping.KindContact, ref, r.ClientUID), comp: "VCARD", body: body,
+			merge: mapping.MergeKeptCard}
+	}
+	return out, nil
+}
+
+// contactView gathers what a contact's card shows of other records.
+func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow) (mapping.ContactView, error) {
+	v := mapping.ContactView{Contact: r.Contact, ClientUID: r.ClientUID}
+	v.Contact.ID = r.RefID()
+	if company != nil {
+		v.Company = &company.Company
+	}
+	if r.CountryID != nil {
+		var country countryRow
+		err := t.tx.NewSelect().Model(&country).Where("psa_id = ?", *r.CountryID).Scan(ctx)
+		if err == nil {
+			v.Country = &country.Country
+		} else if !isNoRows(err) {
+			return v, err
+		}
+	}
+	var notes []companyNoteRow
+	if err := t.tx.NewSelect().Model(&notes).Where("contact_id = ? AND psa_deleted_at IS NULL", r.RefID()).Scan(ctx); err != nil {
+		return v, err
+	}
+	for _, n := range notes {
+		v.Journal = append(v.Journal, n.CompanyNote)
+	}
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return v, err
+	}
+	if r.NamePrefix != nil {
+		v.NamePrefix = schema.Label(mapping.EntityContacts, "namePrefix", *r.NamePrefix)
+	}
+	if r.NameSuffix != nil {
+		v.NameSuffix = schema.Label(mapping.EntityContacts, "nameSuffix", *r.NameSuffix)
+	}
+	return v, nil
+}
+
+// companyByRef reads a company by reference id, cached for the transaction.
+func (t *Tx) companyByRef(ctx context.Context, ref int64) (*companyRow, error) {
+	key := "company:" + itoa(ref)
+	if c, ok := t.proj.cache[key]; ok {
+		return c.(*companyRow), nil
+	}
+	row, err := t.loadRowByRef(ctx, mapping.EntityCompanies, ref)
+	if err == ErrNotFound {
+		t.proj.cache[key] = (*companyRow)(nil)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := row.(*companyRow)
+	if !c.Live() {
+		c = nil
+	}
+	t.proj.cache[key] = c
+	return c, nil
+}
+
+// contactOwners are the resources whose "mine" scope includes the company's
+// contacts: its account manager and the owners of its open opportunities.
+func (t *Tx) contactOwners(ctx context.Context, company *companyRow) (map[int64]bool, error) {
+	key := "owners:" + itoa(company.RefID())
+	if m, ok := t.proj.cache[key]; ok {
+		return m.(map[int64]bool), nil
+	}
+	owners := map[int64]bool{}
+	if company.OwnerResourceID != nil {
+		owners[*company.OwnerResourceID] = true
+	}
+	var opps []opportunityRow
+	err := t.tx.NewSelect().Model(&opps).Column("owner_resource_id", "status").
+		Where("company_id = ? AND psa_deleted_at IS NULL", company.RefID()).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range opps {
+		if schema.OpportunityOpen(o.Status) {
+			owners[o.OwnerResourceID] = true
+		}
+	}
+	t.proj.cache[key] = owners
+	return owners, nil
+}
+
+// The records that render into contacts.
+
+type companyDeps struct{}
+
+func (companyDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+	r := row.(*companyRow)
+	t.forget("company:"+itoa(r.RefID()), "owners:"+itoa(r.RefID()))
+	keys, err := t.ridsWhere(ctx, mapping.EntityContacts, "company_id = ?", r.RefID())
+	if err != nil {
+		return nil, err
+	}
+	// To-dos and service calls show the company's name and address.
+	for _, e := range []mapping.Entity{mapping.EntityCompanyToDos, mapping.EntityServiceCalls} {
+		more, err := t.ridsWhere(ctx, e, "company_id = ?", r.RefID())
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, more...)
+	}
+	return keys, nil
+}
+
+func (companyDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
+
+type opportunityDeps struct{}
+
+func (opportunityDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+	r := row.(*opportunityRow)
+	t.forget("owners:" + itoa(r.CompanyID))
+	return t.ridsWhere(ctx, mapping.EntityContacts, "company_id = ?", r.CompanyID)
+}
+
+func (opportunityDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
+
+type countryDeps struct{}
+
+func (countryDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+	r := row.(*countryRow)
+	return t.ridsWhere(ctx, mapping.EntityContacts, "country_id = ?", r.RefID())
+}
+
+func (countryDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
+
+type companyNoteDeps struct{}
+
+func (companyNoteDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+	r := row.(*companyNoteRow)
+	if r.ContactID == nil {
+		return nil, nil
+	}
+	return t.ridsWhere(ctx, mapping.EntityContacts, "psa_id = ? OR rid = ?", *r.ContactID, -*r.ContactID)
+}
+
+func (companyNoteDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
+
+func init() {
+	registerProjector(mapping.EntityContacts, contactProjector{})
+	registerProjector(mapping.EntityCompanies, companyDeps{})
+	registerProjector(mapping.EntityOpportunities, opportunityDeps{})
+	registerProjector(mapping.EntityCountries, countryDeps{})
+	registerProjector(mapping.EntityCompanyNotes, companyNoteDeps{})
+}
+
+// ridsWhere lists the rows of entity matching a condition, as source keys.
+func (t *Tx) ridsWhere(ctx context.Context, entity mapping.Entity, where string, args ...any) ([]sourceKey, error) {
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	var rids []int64
+	if err := t.tx.NewSelect().Table(info.table).Column("rid").Where(where, args...).Scan(ctx, &rids); err != nil {
+		return nil, err
+	}
+	keys := make([]sourceKey, len(rids))
+	for i, rid := range rids {
+		keys[i] = sourceKey{entity, rid}
+	}
+	return keys, nil
+}
+
+// forget drops cached values that a write made stale.
+func (t *Tx) forget(keys ...string) {
+	for _, k := range keys {
+		delete(t.proj.cache, k)
+	}
+}

@@ -1,0 +1,306 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// The projection keeps DAV objects in step with the mirror. A write marks
+// mirror rows dirty (touch); before the transaction commits, flush works
+// out, for each dirty row, the objects it should have now (placements) in
+// which users' collections, compares them with the objects it has, and
+// writes the difference: new and changed objects with fresh change
+// sequences, tombstones for objects that left a collection.
+//
+// Kinds plug in as projectors. A projector that produces DAV objects
+// (contacts, appointments, …) returns placements; one that does not
+// (companies, action types, …) returns the rows whose objects depend on it.
+
+// sourceKey names a mirror row.
+type sourceKey struct {
+	entity mapping.Entity
+	rid    int64
+}
+
+// placement is one DAV object a mirror row should have.
+type placement struct {
+	collectionID int64
+	href         string // used when the collection has no object for the row yet
+	uid          string
+	comp         string // VCARD, VEVENT or VTODO
+	body         []byte // rendered before kept properties are merged
+	readOnly     bool
+	// timeStart and timeEnd (Unix seconds) bound the object's occurrences so
+	// time-range queries can skip it in SQL.
+	timeStart, timeEnd *int64
+	// merge folds the collection owner's kept properties into body.
+	merge func(body []byte, kept string) ([]byte, error)
+}
+
+// projector plugs one entity into the projection.
+type projector interface {
+	// dependents lists rows whose objects render something of this row.
+	// It is called with the row as it was before a write and as it is after.
+	dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error)
+	// place lists the objects the row should have now; nil when none.
+	place(ctx context.Context, t *Tx, row mirrorRow) ([]placement, error)
+}
+
+var projectors = map[mapping.Entity]projector{}
+
+func registerProjector(e mapping.Entity, p projector) { projectors[e] = p }
+
+type projection struct {
+	t      *Tx
+	queue  []sourceKey
+	queued map[sourceKey]bool
+	// only, when set, limits writes to these collections (a rebuild).
+	only map[int64]bool
+	// per-transaction caches of things many rows share
+	users    *userIndex
+	usersGen int
+	org   *OrgSettings
+	cache map[string]any
+}
+
+func newProjection(t *Tx) *projection {
+	return &projection{t: t, queued: map[sourceKey]bool{}, cache: map[string]any{}}
+}
+
+// touch marks a mirror row for re-projection at commit.
+func (p *projection) touch(k sourceKey) {
+	if p.queued[k] {
+		return
+	}
+	p.queued[k] = true
+	p.queue = append(p.queue, k)
+}
+
+// touchDependents marks the rows that depend on row as it is now. Writers
+// call it before changing a row, so rows that depended on the old state
+// are re-projected too.
+func (p *projection) touchDependents(ctx context.Context, entity mapping.Entity, row mirrorRow) error {
+	pr := projectors[entity]
+	if pr == nil {
+		return nil
+	}
+	deps, err := pr.dependents(ctx, p.t, row)
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		p.touch(d)
+	}
+	return nil
+}
+
+// flush projects every dirty row, including the dependents it uncovers.
+func (p *projection) flush(ctx context.Context) error {
+	for len(p.queue) > 0 {
+		k := p.queue[0]
+		p.queue = p.queue[1:]
+		if err := p.project(ctx, k); err != nil {
+			return fmt.Errorf("storage: projecting %s %d: %w", k.entity, k.rid, err)
+		}
+	}
+	p.queued = map[sourceKey]bool{}
+	return nil
+}
+
+// project brings one mirror row's DAV objects up to date.
+func (p *projection) project(ctx context.Context, k sourceKey) error {
+	pr := projectors[k.entity]
+	if pr == nil {
+		return nil
+	}
+	row, err := p.t.loadRow(ctx, k.entity, k.rid)
+	if err != nil && err != ErrNotFound {
+		return err
+	}
+	var places []placement
+	if row != nil {
+		if err := p.touchDependents(ctx, k.entity, row); err != nil {
+			return err
+		}
+		if places, err = pr.place(ctx, p.t, row); err != nil {
+			return err
+		}
+	}
+	return p.apply(ctx, k, places)
+}
+
+// apply makes the objects of source k exactly the placements.
+func (p *projection) apply(ctx context.Context, k sourceKey, places []placement) error {
+	t := p.t
+	var existing []objectRow
+	err := t.tx.NewSelect().Model(&existing).
+		Column("id", "collection_id", "href", "uid", "etag", "deleted", "read_only", "time_start", "time_end").
+		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx)
+	if err != nil {
+		return err
+	}
+	byColl := make(map[int64]*objectRow, len(existing))
+	for i := range existing {
+		byColl[existing[i].CollectionID] = &existing[i]
+	}
+	var hidden map[int64]bool
+	var kept map[int64]string
+	if len(places) > 0 {
+		if hidden, err = p.hiddenFor(ctx, k); err != nil {
+			return err
+		}
+		if kept, err = p.keptFor(ctx, k); err != nil {
+			return err
+		}
+	}
+	placed := map[int64]bool{}
+	for i := range places {
+		pl := &places[i]
+		if hidden[pl.collectionID] || !p.inScope(pl.collectionID) {
+			continue
+		}
+		placed[pl.collectionID] = true
+		body := pl.body
+		if data := kept[pl.collectionID]; data != "" && pl.merge != nil {
+			if body, err = pl.merge(body, data); err != nil {
+				return err
+			}
+		}
+		if err := p.writeObject(ctx, k, pl, body, byColl[pl.collectionID]); err != nil {
+			return err
+		}
+	}
+	for i := range existing {
+		ex := &existing[i]
+		if ex.Deleted || placed[ex.CollectionID] || !p.inScope(ex.CollectionID) {
+			continue
+		}
+		if err := t.tombstone(ctx, ex.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *projection) inScope(collectionID int64) bool {
+	return p.only == nil || p.only[collectionID]
+}
+
+// writeObject stores one rendered object unless it is already stored as is.
+func (p *projection) writeObject(ctx context.Context, k sourceKey, pl *placement, body []byte, ex *objectRow) error {
+	t := p.t
+	etag := ETagOf(body)
+	if ex != nil && !ex.Deleted && ex.ETag == etag && ex.UID == pl.uid && ex.ReadOnly == pl.readOnly &&
+		eqInt64(ex.TimeStart, pl.timeStart) && eqInt64(ex.TimeEnd, pl.timeEnd) {
+		return nil
+	}
+	obj := objectRow{
+		CollectionID: pl.collectionID, UID: pl.uid, ETag: etag, Comp: pl.comp, Body: body,
+		Size: int64(len(body)), ChangeSeq: t.nextSeq(), SourceEntity: string(k.entity), SourceRID: k.rid,
+		ReadOnly: pl.readOnly, TimeStart: pl.timeStart, TimeEnd: pl.timeEnd, ModifiedAt: t.now,
+	}
+	if ex != nil {
+		obj.ID = ex.ID
+		_, err := t.tx.NewUpdate().Model(&obj).
+			Column("uid", "etag", "comp", "body", "size", "change_seq", "deleted", "read_only", "time_start", "time_end", "modified_at").
+			WherePK().Exec(ctx)
+		return err
+	}
+	return t.insertObject(ctx, &obj, pl.href)
+}
+
+// insertObject adds an object at href, or at a free variant of href when a
+// live object of another source holds it. A tombstone at href is taken over.
+func (t *Tx) insertObject(ctx context.Context, obj *objectRow, href string) error {
+	for attempt := 0; attempt < 20; attempt++ {
+		obj.Href = href
+		if attempt > 0 {
+			obj.Href = hrefVariant(href, attempt)
+		}
+		var holder objectRow
+		err := t.tx.NewSelect().Model(&holder).Column("id", "deleted").
+			Where("collection_id = ? AND href = ?", obj.CollectionID, obj.Href).Scan(ctx)
+		if err == nil {
+			if !holder.Deleted {
+				continue
+			}
+			obj.ID = holder.ID
+			_, err = t.tx.NewUpdate().Model(obj).ExcludeColumn("id", "collection_id", "href").WherePK().Exec(ctx)
+			return err
+		}
+		if !isNoRows(err) {
+			return err
+		}
+		_, err = t.tx.NewInsert().Model(obj).Returning("id").Exec(ctx)
+		return err
+	}
+	return fmt.Errorf("storage: no free href near %q", href)
+}
+
+func hrefVariant(href string, n int) string {
+	ext := ""
+	for i := len(href) - 1; i >= 0; i-- {
+		if href[i] == '.' {
+			ext = href[i:]
+			href = href[:i]
+			break
+		}
+	}
+	return href + "-" + strconv.Itoa(n) + ext
+}
+
+// tombstone turns an object into a deletion record for sync-collection.
+func (t *Tx) tombstone(ctx context.Context, objectID int64) error {
+	_, err := t.tx.NewUpdate().Table("dav_objects").
+		Set("deleted = ?", true).Set("body = NULL").Set("etag = ''").Set("size = 0").
+		Set("change_seq = ?", t.nextSeq()).Set("modified_at = ?", t.now).
+		Where("id = ?", objectID).Exec(ctx)
+	return err
+}
+
+func (p *projection) hiddenFor(ctx context.Context, k sourceKey) (map[int64]bool, error) {
+	var ids []int64
+	err := p.t.tx.NewSelect().Table("hidden_items").Column("collection_id").
+		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx, &ids)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m, nil
+}
+
+func (p *projection) keptFor(ctx context.Context, k sourceKey) (map[int64]string, error) {
+	var rows []keptRow
+	err := p.t.tx.NewSelect().Model(&rows).Column("collection_id", "data").
+		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		m[r.CollectionID] = r.Data
+	}
+	return m, nil
+}
+
+// ETagOf is the strong entity tag of a body: it changes exactly when the
+// bytes change.
+func ETagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:16])
+}
+
+func eqInt64(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}

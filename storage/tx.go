@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// Tx is one write transaction. Every change to mirror rows, DAV objects,
+// kept properties and the outbox happens inside one, and the projection of
+// the mirror changes onto DAV objects runs before it commits.
+type Tx struct {
+	s   *Store
+	tx  bun.Tx
+	now time.Time
+
+	// The change counter is locked when the transaction begins (all writers
+	// serialise on it, so sequence order is commit order), read once, and
+	// written back at commit if any sequence was handed out.
+	seqBase, seqNext int64
+	accountsVersion  int64
+	accountsChanged  bool
+	accountsGen      int // bumped by every account change inside this transaction
+
+	proj *projection
+}
+
+// Write runs fn in a write transaction and commits it, with the projection
+// flushed, if fn returns nil. Any error rolls everything back.
+func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	btx, err := s.wdb.BeginTx(ctx, &sql.TxOptions{})
+	if err != nil {
+		return fmt.Errorf("storage: beginning a write: %w", err)
+	}
+	t := &Tx{s: s, tx: btx, now: s.now().UTC()}
+	t.proj = newProjection(t)
+	if err := btx.QueryRowContext(ctx, s.lockCounterSQL()).Scan(&t.seqBase, &t.accountsVersion); err != nil {
+		btx.Rollback()
+		return fmt.Errorf("storage: locking the change counter: %w", err)
+	}
+	t.seqNext = t.seqBase
+	if err := fn(ctx, t); err != nil {
+		btx.Rollback()
+		return err
+	}
+	if err := t.proj.flush(ctx); err != nil {
+		btx.Rollback()
+		return err
+	}
+	if err := t.finishCounter(ctx); err != nil {
+		btx.Rollback()
+		return err
+	}
+	if err := btx.Commit(); err != nil {
+		return fmt.Errorf("storage: committing: %w", err)
+	}
+	if t.accountsChanged {
+		s.users.invalidate()
+	}
+	return nil
+}
+
+// Now is the transaction's clock reading (UTC), the same for every row it writes.
+func (t *Tx) Now() time.Time { return t.now }
+
+// nextSeq hands out the next change sequence.
+func (t *Tx) nextSeq() int64 {
+	t.seqNext++
+	return t.seqNext
+}
+
+// currentSeq is the newest sequence handed out so far (or the counter's
+// value when none was).
+func (t *Tx) currentSeq() int64 { return t.seqNext }
+
+func (t *Tx) finishCounter(ctx context.Context) error {
+	if t.seqNext == t.seqBase && !t.accountsChanged {
+		return nil
+	}
+	version := t.accountsVersion
+	if t.accountsChanged {
+		version++
+	}
+	_, err := t.tx.NewUpdate().Table("change_counter").
+		Set("value = ?", t.seqNext).
+		Set("accounts_version = ?", version).
+		Where("id = 1").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: writing the change counter: %w", err)
+	}
+	return nil
+}
+
+// markAccountsChanged records that accounts, settings or collections
+// changed, so every process reloads its user index.
+func (t *Tx) markAccountsChanged() {
+	t.accountsChanged = true
+	t.accountsGen++
+}
+
+// loadRow reads the mirror row of entity with the given rid.
+func (t *Tx) loadRow(ctx context.Context, entity mapping.Entity, rid int64) (mirrorRow, error) {
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	row := info.newRow()
+	err = t.tx.NewSelect().Model(row).Where("rid = ?", rid).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: reading %s %d: %w", entity, rid, err)
+	}
+	return row, nil
+}
+
+// loadRowByRef reads the mirror row of entity that other records refer to
+// by ref (a PSA id, or a negative local id).
+func (t *Tx) loadRowByRef(ctx context.Context, entity mapping.Entity, ref int64) (mirrorRow, error) {
+	if mapping.LocalID(ref) {
+		return t.loadRow(ctx, entity, -ref)
+	}
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	row := info.newRow()
+	err = t.tx.NewSelect().Model(row).Where("psa_id = ?", ref).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: reading %s id %d: %w", entity, ref, err)
+	}
+	return row, nil
+}
