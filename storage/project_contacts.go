@@ -18,7 +18,9 @@ import (
 
 type contactProjector struct{}
 
-func (contactProjector) dependents(context.Context, *Tx, mirrorRow) ([]sourceKey, error) { return nil, nil }
+func (contactProjector) dependents(context.Context, *Tx, mirrorRow) ([]sourceKey, error) {
+	return nil, nil
+}
 
 func (contactProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]placement, error) {
 	r := row.(*contactRow)

@@ -64,8 +64,8 @@ type projection struct {
 	// per-transaction caches of things many rows share
 	users    *userIndex
 	usersGen int
-	org   *OrgSettings
-	cache map[string]any
+	org      *OrgSettings
+	cache    map[string]any
 }
 
 func newProjection(t *Tx) *projection {
