@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -35,3 +36,5 @@ func normalizeTimes(rec any) {
 		}
 	}
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

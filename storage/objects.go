@@ -17,6 +17,8 @@ type Collection struct {
 	// MinToken: sync tokens below it are no longer answerable (tombstones
 	// purged, or the collection was emptied).
 	MinToken int64
+	// ReadOnly: the user may read but not write the collection's members.
+	ReadOnly bool
 }
 
 // ObjectInfo is an object as a listing shows it (no body).
@@ -210,7 +212,8 @@ type ChangeSet struct {
 	Truncated bool         // more changes follow: sync again from Token
 }
 
-// Changes lists the objects of a collection changed since token, at most
+// Changes lists the objects of a collection changed since token (0: from
+// the beginning, an initial sync), at most
 // limit (0: no limit), with one indexed range scan over (collection_id,
 // change_seq): the cost grows with the number of changes, not with the
 // size of the collection. An unknown or too old token is ErrSyncTokenGone.
@@ -227,7 +230,8 @@ func (s *Store) Changes(ctx context.Context, c Collection, since int64, limit in
 		return ChangeSet{}, fmt.Errorf("storage: reading the change counter: %w", err)
 	}
 	c.MinToken = minToken.Int64
-	if !minToken.Valid || since < c.MinToken || since > counter {
+	// Token 0 is the initial sync: every member, whatever was purged.
+	if !minToken.Valid || (since != 0 && since < c.MinToken) || since > counter {
 		return ChangeSet{}, ErrSyncTokenGone
 	}
 	var rows []objectRow

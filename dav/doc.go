@@ -1,0 +1,18 @@
+// Package dav is psadav's HTTP face: authentication, discovery, and the
+// CalDAV/CardDAV protocol over the store.
+//
+// go-webdav v0.6.0 (the newest release on the module proxy) gives a
+// server whose handlers materialise whole collections, re-encode every
+// body, have no sync-collection, getctag or PROPPATCH, cannot return
+// DAV:error bodies beyond a few CalDAV preconditions, and match text
+// case-sensitively and VTODO time ranges not at all. psadav therefore
+// serves every request here, each method and report in a small file of its
+// own (propfind.go, report_sync.go, …), writing multistatus bodies as a
+// stream from the store's index; go-webdav's clients drive the tests.
+//
+// The package knows DAV, not the PSA: it never names a PSA field. It
+// parses a request path once into a resource (path.go), declares the
+// storage interface it needs (Store in server.go), and turns errors into
+// responses in one place (errors.go). mapping's Refusal carries why a rule
+// refused a write; storage's sentinels carry the rest.
+package dav

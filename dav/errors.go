@@ -1,0 +1,165 @@
+package dav
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/psadav/psadav/mapping"
+	"github.com/psadav/psadav/storage"
+)
+
+// davError is a client-facing failure: a status, optionally a DAV:error
+// precondition element, and a message for people.
+type davError struct {
+	status int
+	cond   xml.Name // zero: no precondition element
+	inner  string   // inner XML of the precondition element
+	msg    string
+}
+
+func (e *davError) Error() string { return e.msg }
+
+func errStatus(status int, format string, args ...any) error {
+	return &davError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+func errCond(status int, cond xml.Name, format string, args ...any) error {
+	return &davError{status: status, cond: cond, msg: fmt.Sprintf(format, args...)}
+}
+
+var (
+	condNeedPrivileges  = name(nsDAV, "need-privileges")
+	condValidSyncToken  = name(nsDAV, "valid-sync-token")
+	condFiniteDepth     = name(nsDAV, "propfind-finite-depth")
+	condNumberOfMatches = name(nsDAV, "number-of-matches-within-limits")
+)
+
+// writeError is the one place that turns an error into a response: a
+// client's fault gets its status and a DAV:error body saying what is wrong;
+// anything else is ours, logged and answered with 500.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	de := s.classify(r, err)
+	if de.status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	h := w.Header()
+	var tmf *tooManyFailures
+	if errors.As(err, &tmf) {
+		h.Set("Retry-After", retryAfterSeconds(tmf.retryAfter))
+	}
+	if de.status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Basic realm="psadav", charset="UTF-8"`)
+	}
+	if de.cond.Local == "" {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(de.status)
+		fmt.Fprintln(w, de.msg)
+		return
+	}
+	h.Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(de.status)
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n<d:error" + nsDecls + ">")
+	b.WriteString(elem(de.cond, de.inner))
+	if de.msg != "" {
+		b.WriteString(textElem(name(nsPSADAV, "message"), de.msg))
+	}
+	b.WriteString("</d:error>\n")
+	w.Write([]byte(b.String()))
+}
+
+func (s *Server) classify(r *http.Request, err error) *davError {
+	var de *davError
+	if errors.As(err, &de) {
+		return de
+	}
+	var tmf *tooManyFailures
+	if errors.As(err, &tmf) {
+		return &davError{status: http.StatusTooManyRequests, msg: tmf.Error()}
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &davError{status: http.StatusRequestEntityTooLarge, cond: s.sizeCondition(r),
+			inner: "", msg: "request body larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"}
+	}
+	var ref *mapping.Refusal
+	if errors.As(err, &ref) {
+		return refusalError(r, ref)
+	}
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return &davError{status: http.StatusNotFound, msg: "not found"}
+	case errors.Is(err, storage.ErrPreconditionFailed):
+		return &davError{status: http.StatusPreconditionFailed, msg: "the resource's ETag does not match the request's If-Match / If-None-Match"}
+	case errors.Is(err, storage.ErrSyncTokenGone):
+		return &davError{status: http.StatusForbidden, cond: condValidSyncToken, msg: "the sync token is unknown or too old; sync again without a token"}
+	case errors.Is(err, storage.ErrForbidden):
+		return &davError{status: http.StatusForbidden, cond: condNeedPrivileges, msg: "you may not change this resource"}
+	case errors.Is(err, storage.ErrConflict):
+		return &davError{status: http.StatusConflict, msg: err.Error()}
+	}
+	return &davError{status: http.StatusInternalServerError, msg: "internal error"}
+}
+
+// sizeCondition names the max-resource-size precondition of the request's protocol.
+func (s *Server) sizeCondition(r *http.Request) xml.Name {
+	res := parsePath(r.URL.EscapedPath())
+	if res.home == homeAddress {
+		return name(nsCardDAV, "max-resource-size")
+	}
+	return name(nsCalDAV, "max-resource-size")
+}
+
+// refusalError maps a refused write to its status and precondition.
+func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
+	card := parsePath(r.URL.EscapedPath()).home == homeAddress
+	proto := func(cal, carddav string) xml.Name {
+		if card {
+			return name(nsCardDAV, carddav)
+		}
+		return name(nsCalDAV, cal)
+	}
+	e := &davError{msg: ref.Message}
+	fields := ""
+	for _, f := range ref.Fields {
+		fields += textElem(name(nsPSADAV, "property"), f)
+	}
+	switch ref.Code {
+	case mapping.RefuseInvalidData, mapping.RefuseMissing:
+		e.status, e.cond = http.StatusForbidden, proto("valid-calendar-data", "valid-address-data")
+		if ref.Code == mapping.RefuseInvalidData {
+			e.status = http.StatusBadRequest
+		}
+	case mapping.RefuseUnsupportedData:
+		e.status, e.cond = http.StatusUnsupportedMediaType, proto("supported-calendar-data", "supported-address-data")
+	case mapping.RefuseUnsupportedComponent:
+		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "supported-calendar-component")
+	case mapping.RefuseUnknownTimeZone:
+		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "valid-calendar-object-resource")
+	case mapping.RefuseTooLong:
+		e.status, e.cond = http.StatusForbidden, name(nsPSADAV, "field-too-long")
+		e.inner = fields + textElem(name(nsPSADAV, "limit"), strconv.Itoa(ref.Limit))
+	case mapping.RefuseReadOnlyField:
+		e.status, e.cond = http.StatusForbidden, name(nsPSADAV, "read-only-property")
+		e.inner = fields
+	case mapping.RefuseUnknownCompany:
+		e.status, e.cond = http.StatusConflict, name(nsPSADAV, "unknown-company")
+		e.inner = fields
+	case mapping.RefuseUIDConflict:
+		e.status, e.cond = http.StatusConflict, proto("no-uid-conflict", "no-uid-conflict")
+		if ref.Href != "" {
+			e.inner = hrefElem(ref.Href)
+		}
+	case mapping.RefuseReadOnlyItem, mapping.RefuseDelete:
+		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
+		e.inner = "<d:resource>" + hrefElem(r.URL.EscapedPath()) + "<d:privilege><d:write/></d:privilege></d:resource>"
+	default:
+		e.status = http.StatusForbidden
+	}
+	return e
+}

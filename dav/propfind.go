@@ -1,0 +1,211 @@
+package dav
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// propRequest is what a PROPFIND (or the d:prop of a REPORT) asks for.
+type propRequest struct {
+	allprop  bool
+	propname bool
+	props    []xml.StartElement // requested properties, with their attributes
+	include  []xml.StartElement // allprop's d:include
+}
+
+// wants reports whether a property was asked for by name.
+func (p *propRequest) wants(n xml.Name) (xml.StartElement, bool) {
+	for _, e := range p.props {
+		if e.Name == n {
+			return e, true
+		}
+	}
+	for _, e := range p.include {
+		if e.Name == n {
+			return e, true
+		}
+	}
+	return xml.StartElement{}, false
+}
+
+type propfindBody struct {
+	XMLName  xml.Name  `xml:"DAV: propfind"`
+	AllProp  *struct{} `xml:"DAV: allprop"`
+	PropName *struct{} `xml:"DAV: propname"`
+	Prop     *nameList `xml:"DAV: prop"`
+	Include  *nameList `xml:"DAV: include"`
+}
+
+// readXML decodes a bounded XML request body into v; io.EOF when empty.
+func readXML(r *http.Request, v any) error {
+	body := http.MaxBytesReader(nil, r.Body, maxRequestXML)
+	dec := xml.NewDecoder(body)
+	err := dec.Decode(v)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return errStatus(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", maxRequestXML)
+	case err == io.EOF:
+		return io.EOF
+	case err != nil:
+		return errStatus(http.StatusBadRequest, "malformed XML request body: %v", err)
+	}
+	return nil
+}
+
+func parsePropfind(r *http.Request) (propRequest, error) {
+	var body propfindBody
+	err := readXML(r, &body)
+	if err == io.EOF {
+		return propRequest{allprop: true}, nil // RFC 4918 §9.1: an empty body is allprop
+	}
+	if err != nil {
+		return propRequest{}, err
+	}
+	var req propRequest
+	switch {
+	case body.PropName != nil:
+		req.propname = true
+	case body.Prop != nil:
+		req.props = body.Prop.elems
+	default:
+		req.allprop = true
+		if body.Include != nil {
+			req.include = body.Include.elems
+		}
+	}
+	return req, nil
+}
+
+// depth reads the Depth header: 0, 1, or infinity (served as 1: members'
+// members are never needed, and clients then ask collections one by one).
+func depth(r *http.Request, def int) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Depth"))) {
+	case "":
+		return def, nil
+	case "0":
+		return 0, nil
+	case "1", "infinity":
+		return 1, nil
+	}
+	return 0, errStatus(http.StatusBadRequest, "Depth must be 0, 1 or infinity")
+}
+
+// minimal reports whether the client asked for a minimal answer (RFC 7240,
+// and the older Brief: t that iOS sends).
+func minimal(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "return=minimal") {
+				return true
+			}
+		}
+	}
+	return strings.EqualFold(r.Header.Get("Brief"), "t")
+}
+
+func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resource) error {
+	d, err := depth(r, 1)
+	if err != nil {
+		return err
+	}
+	req, err := parsePropfind(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	user := userFrom(ctx)
+	// Everything that can fail is resolved before the 207 goes out.
+	switch res.kind {
+	case resCollection:
+		coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+		if err != nil {
+			return err
+		}
+		self, err := s.collectionProps(ctx, user, coll)
+		if err != nil {
+			return err
+		}
+		ms := startMultistatus(w, minimal(r))
+		ms.response(res.path(), self.values(&req))
+		if d > 0 {
+			if err := s.writeMembers(ctx, ms, &req, user.Login, coll); err != nil {
+				s.log.Error("listing members", "path", r.URL.Path, "err", err)
+			}
+		}
+		return ms.close()
+	case resObject:
+		coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+		if err != nil {
+			return err
+		}
+		obj, err := s.store.GetObject(ctx, coll.ID, res.name)
+		if err != nil {
+			return err
+		}
+		ms := startMultistatus(w, minimal(r))
+		ms.response(res.path(), objectProps(obj.ObjectInfo, coll, obj.Body).values(&req))
+		return ms.close()
+	}
+	type entry struct {
+		href  string
+		props *propSet
+	}
+	var entries []entry
+	add := func(href string, ps *propSet, err error) error {
+		if err != nil {
+			return err
+		}
+		entries = append(entries, entry{href, ps})
+		return nil
+	}
+	switch res.kind {
+	case resRoot, resPrincipals, resHomesRoot:
+		if err := add(res.path(), s.rootProps(ctx, user, res), nil); err != nil {
+			return err
+		}
+		if d > 0 && res.kind != resRoot {
+			child := resource{kind: resPrincipal, login: user.Login}
+			if res.kind == resHomesRoot {
+				child = resource{kind: homeResource(res.home), home: res.home, login: user.Login}
+			}
+			ps, err := s.propsFor(ctx, user, child)
+			if err := add(child.path(), ps, err); err != nil {
+				return err
+			}
+		}
+	case resPrincipal:
+		ps, err := s.principalProps(ctx, user)
+		if err := add(res.path(), ps, err); err != nil {
+			return err
+		}
+	case resAddressHome, resCalendarHome:
+		ps, err := s.homeProps(ctx, user, res.home)
+		if err := add(res.path(), ps, err); err != nil {
+			return err
+		}
+		if d > 0 {
+			colls, err := s.store.UserCollections(ctx, user.ID)
+			if err != nil {
+				return err
+			}
+			for _, c := range colls {
+				if homeOf(c.Name) != res.home {
+					continue
+				}
+				ps, err := s.collectionProps(ctx, user, c)
+				if err := add(collectionPath(user.Login, c.Name), ps, err); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	ms := startMultistatus(w, minimal(r))
+	for _, e := range entries {
+		ms.response(e.href, e.props.values(&req))
+	}
+	return ms.close()
+}

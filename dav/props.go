@@ -1,0 +1,373 @@
+package dav
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/psadav/psadav/storage"
+)
+
+// propFunc renders a property's inner XML when it is asked for.
+type propFunc func(req xml.StartElement) (string, error)
+
+// propSet is the properties one resource has.
+type propSet struct {
+	order  []xml.Name
+	funcs  map[xml.Name]propFunc
+	onlyOn map[xml.Name]bool // left out of allprop: expensive, or only meaningful when asked
+}
+
+func newPropSet() *propSet {
+	return &propSet{funcs: map[xml.Name]propFunc{}, onlyOn: map[xml.Name]bool{}}
+}
+
+func (p *propSet) add(n xml.Name, f propFunc) {
+	if _, ok := p.funcs[n]; !ok {
+		p.order = append(p.order, n)
+	}
+	p.funcs[n] = f
+}
+
+func (p *propSet) text(n xml.Name, v string) {
+	p.add(n, func(xml.StartElement) (string, error) { return escapeText(v), nil })
+}
+
+func (p *propSet) xml(n xml.Name, inner string) {
+	p.add(n, func(xml.StartElement) (string, error) { return inner, nil })
+}
+
+func (p *propSet) addOnRequest(n xml.Name, f propFunc) {
+	p.add(n, f)
+	p.onlyOn[n] = true
+}
+
+// values answers a property request against the set.
+func (p *propSet) values(req *propRequest) []propValue {
+	var out []propValue
+	get := func(e xml.StartElement) propValue {
+		f, ok := p.funcs[e.Name]
+		if !ok {
+			return propValue{name: e.Name, status: http.StatusNotFound}
+		}
+		v, err := f(e)
+		if err != nil {
+			return propValue{name: e.Name, status: http.StatusInternalServerError}
+		}
+		return propValue{name: e.Name, inner: v}
+	}
+	switch {
+	case req.propname:
+		for _, n := range p.order {
+			out = append(out, propValue{name: n})
+		}
+	case req.allprop:
+		for _, n := range p.order {
+			if !p.onlyOn[n] {
+				out = append(out, get(xml.StartElement{Name: n}))
+			}
+		}
+		for _, e := range req.include {
+			if p.onlyOn[e.Name] {
+				out = append(out, get(e))
+			}
+		}
+	default:
+		for _, e := range req.props {
+			out = append(out, get(e))
+		}
+	}
+	return out
+}
+
+// deadProps layers the properties a user set with PROPPATCH over the live ones.
+func (s *Server) deadProps(ctx context.Context, ps *propSet, userID int64, resource string) error {
+	props, err := s.store.Props(ctx, userID, resource)
+	if err != nil {
+		return err
+	}
+	for _, p := range props {
+		ps.xml(name(p.NS, p.Name), p.Value)
+	}
+	return nil
+}
+
+var (
+	pResourceType       = name(nsDAV, "resourcetype")
+	pDisplayName        = name(nsDAV, "displayname")
+	pCurrentPrincipal   = name(nsDAV, "current-user-principal")
+	pPrincipalURL       = name(nsDAV, "principal-URL")
+	pPrincipalColls     = name(nsDAV, "principal-collection-set")
+	pOwner              = name(nsDAV, "owner")
+	pPrivileges         = name(nsDAV, "current-user-privilege-set")
+	pSupportedReports   = name(nsDAV, "supported-report-set")
+	pSyncToken          = name(nsDAV, "sync-token")
+	pGetETag            = name(nsDAV, "getetag")
+	pGetContentType     = name(nsDAV, "getcontenttype")
+	pGetContentLength   = name(nsDAV, "getcontentlength")
+	pGetLastModified    = name(nsDAV, "getlastmodified")
+	pCTag               = name(nsCS, "getctag")
+	pAddressHomeSet     = name(nsCardDAV, "addressbook-home-set")
+	pCalendarHomeSet    = name(nsCalDAV, "calendar-home-set")
+	pCalUserAddressSet  = name(nsCalDAV, "calendar-user-address-set")
+	pCalUserType        = name(nsCalDAV, "calendar-user-type")
+	pCompSet            = name(nsCalDAV, "supported-calendar-component-set")
+	pCalendarData       = name(nsCalDAV, "calendar-data")
+	pAddressData        = name(nsCardDAV, "address-data")
+	pSupportedCalData   = name(nsCalDAV, "supported-calendar-data")
+	pSupportedAddrData  = name(nsCardDAV, "supported-address-data")
+	pCalMaxSize         = name(nsCalDAV, "max-resource-size")
+	pCardMaxSize        = name(nsCardDAV, "max-resource-size")
+	pCalDescription     = name(nsCalDAV, "calendar-description")
+	pBookDescription    = name(nsCardDAV, "addressbook-description")
+	pCalendarColor      = name(nsApple, "calendar-color")
+	pCalendarOrder      = name(nsApple, "calendar-order")
+	pScheduleTransp     = name(nsCalDAV, "schedule-calendar-transp")
+	pMaxResourceSizeDAV = name(nsDAV, "max-resource-size")
+)
+
+func (s *Server) rootProps(ctx context.Context, user *storage.Account, res resource) *propSet {
+	ps := newPropSet()
+	ps.xml(pResourceType, "<d:collection/>")
+	ps.text(pDisplayName, "psadav")
+	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
+	ps.xml(pPrincipalColls, hrefElem(prefix+"principals/"))
+	ps.xml(pPrivileges, privilegeSet(true, false))
+	return ps
+}
+
+func (s *Server) propsFor(ctx context.Context, user *storage.Account, res resource) (*propSet, error) {
+	switch res.kind {
+	case resPrincipal:
+		return s.principalProps(ctx, user)
+	case resAddressHome, resCalendarHome:
+		return s.homeProps(ctx, user, res.home)
+	}
+	return s.rootProps(ctx, user, res), nil
+}
+
+func (s *Server) principalProps(ctx context.Context, user *storage.Account) (*propSet, error) {
+	info, err := s.store.PrincipalInfo(ctx, *user)
+	if err != nil {
+		return nil, err
+	}
+	ps := newPropSet()
+	self := principalPath(user.Login)
+	ps.xml(pResourceType, "<d:collection/><d:principal/>")
+	ps.text(pDisplayName, info.DisplayName)
+	ps.xml(pCurrentPrincipal, hrefElem(self))
+	ps.xml(pPrincipalURL, hrefElem(self))
+	ps.xml(pPrincipalColls, hrefElem(prefix+"principals/"))
+	ps.xml(pOwner, hrefElem(self))
+	ps.xml(pAddressHomeSet, hrefElem(homePath(homeAddress, user.Login)))
+	ps.xml(pCalendarHomeSet, hrefElem(homePath(homeCalendar, user.Login)))
+	addrs := ""
+	if info.Email != "" {
+		addrs += hrefElem("mailto:" + info.Email)
+	}
+	addrs += hrefElem(self)
+	ps.xml(pCalUserAddressSet, addrs)
+	ps.text(pCalUserType, "INDIVIDUAL")
+	ps.xml(pPrivileges, privilegeSet(true, false))
+	ps.xml(pSupportedReports, "")
+	return ps, s.deadProps(ctx, ps, user.ID, "principal")
+}
+
+func (s *Server) homeProps(ctx context.Context, user *storage.Account, h homeKind) (*propSet, error) {
+	ps := newPropSet()
+	ps.xml(pResourceType, "<d:collection/>")
+	if h == homeAddress {
+		ps.text(pDisplayName, "Address books")
+	} else {
+		ps.text(pDisplayName, "Calendars")
+	}
+	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
+	ps.xml(pOwner, hrefElem(principalPath(user.Login)))
+	ps.xml(pPrivileges, privilegeSet(true, false))
+	ps.xml(pSupportedReports, "")
+	return ps, s.deadProps(ctx, ps, user.ID, homeSegment(h))
+}
+
+// collection names shown before a user renames them.
+var defaultNames = map[string]string{
+	storage.CollContacts:    "PSA contacts",
+	storage.CollAllContacts: "All PSA contacts",
+	storage.CollCalendar:    "PSA calendar",
+	storage.CollTasks:       "PSA tasks",
+}
+
+var defaultColors = map[string]string{
+	storage.CollCalendar: "#1565C0FF",
+	storage.CollTasks:    "#EF6C00FF",
+}
+
+// SyncTokenURI formats a sync token; tokens are URIs (RFC 6578 §6.2).
+func SyncTokenURI(seq int64) string { return "http://psadav.org/ns/sync/" + strconv.FormatInt(seq, 10) }
+
+// parseSyncToken reads a token SyncTokenURI made.
+func parseSyncToken(tok string) (int64, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(tok), "http://psadav.org/ns/sync/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return n, err == nil && n >= 0
+}
+
+func (s *Server) collectionProps(ctx context.Context, user *storage.Account, c storage.Collection) (*propSet, error) {
+	ps := newPropSet()
+	card := homeOf(c.Name) == homeAddress
+	if card {
+		ps.xml(pResourceType, "<d:collection/><card:addressbook/>")
+	} else {
+		ps.xml(pResourceType, "<d:collection/><cal:calendar/>")
+	}
+	ps.text(pDisplayName, defaultNames[c.Name])
+	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
+	ps.xml(pOwner, hrefElem(principalPath(user.Login)))
+	ps.xml(pPrivileges, privilegeSet(c.ReadOnly, !card))
+	var token *int64
+	state := func(xml.StartElement) (int64, error) {
+		if token == nil {
+			t, err := s.store.SyncToken(ctx, c)
+			if err != nil {
+				return 0, err
+			}
+			token = &t
+		}
+		return *token, nil
+	}
+	ps.add(pCTag, func(e xml.StartElement) (string, error) {
+		t, err := state(e)
+		return strconv.FormatInt(t, 10), err
+	})
+	ps.add(pSyncToken, func(e xml.StartElement) (string, error) {
+		t, err := state(e)
+		return escapeText(SyncTokenURI(t)), err
+	})
+	size := strconv.FormatInt(s.maxBody, 10)
+	if card {
+		ps.xml(pSupportedReports, supportedReports("card:addressbook-multiget", "card:addressbook-query", "d:sync-collection"))
+		ps.xml(pSupportedAddrData, `<card:address-data-type content-type="text/vcard" version="3.0"/>`+
+			`<card:address-data-type content-type="text/vcard" version="4.0"/>`)
+		ps.text(pCardMaxSize, size)
+		ps.text(pBookDescription, "")
+	} else {
+		ps.xml(pSupportedReports, supportedReports("cal:calendar-multiget", "cal:calendar-query", "cal:free-busy-query", "d:sync-collection"))
+		comp := "VEVENT"
+		if c.Name == storage.CollTasks {
+			comp = "VTODO"
+		}
+		ps.xml(pCompSet, `<cal:comp name="`+comp+`"/>`)
+		ps.xml(pSupportedCalData, `<cal:calendar-data content-type="text/calendar" version="2.0"/>`)
+		ps.text(pCalMaxSize, size)
+		ps.text(pCalDescription, "")
+		ps.text(pCalendarColor, defaultColors[c.Name])
+		ps.xml(pScheduleTransp, "<cal:opaque/>")
+	}
+	ps.text(pMaxResourceSizeDAV, size)
+	ps.onlyOn[pMaxResourceSizeDAV] = true
+	return ps, s.deadProps(ctx, ps, user.ID, c.Name)
+}
+
+func supportedReports(reports ...string) string {
+	var b strings.Builder
+	for _, r := range reports {
+		b.WriteString("<d:supported-report><d:report><" + r + "/></d:report></d:supported-report>")
+	}
+	return b.String()
+}
+
+// privilegeSet is a current-user-privilege-set: all a user may do with a
+// writable resource, or reading only. Calendars add read-free-busy.
+func privilegeSet(readOnly, calendar bool) string {
+	privs := []string{"d:read", "d:read-current-user-privilege-set"}
+	if !readOnly {
+		privs = append(privs, "d:write", "d:write-properties", "d:write-content", "d:bind", "d:unbind")
+	}
+	if calendar {
+		privs = append(privs, "cal:read-free-busy")
+	}
+	var b strings.Builder
+	for _, p := range privs {
+		b.WriteString("<d:privilege><" + p + "/></d:privilege>")
+	}
+	return b.String()
+}
+
+// contentType is an object's media type.
+func contentType(comp string) string {
+	switch comp {
+	case "VCARD":
+		return "text/vcard; charset=utf-8"
+	case "VEVENT", "VTODO":
+		return "text/calendar; charset=utf-8; component=" + comp
+	}
+	return "application/octet-stream"
+}
+
+// objectProps are a member's properties. body may be nil when the caller
+// only lists (address-data and calendar-data then come back 404).
+func objectProps(o storage.ObjectInfo, c storage.Collection, body []byte) *propSet {
+	ps := newPropSet()
+	ps.xml(pResourceType, "")
+	ps.text(pGetETag, quoteETag(o.ETag))
+	ps.text(pGetContentType, contentType(o.Comp))
+	ps.text(pGetContentLength, strconv.FormatInt(o.Size, 10))
+	ps.text(pGetLastModified, o.ModifiedAt.UTC().Format(http.TimeFormat))
+	ps.xml(pPrivileges, privilegeSet(o.ReadOnly || c.ReadOnly, false))
+	if body != nil {
+		if o.Comp == "VCARD" {
+			ps.addOnRequest(pAddressData, func(req xml.StartElement) (string, error) {
+				data, err := cardData(body, attr(req, "version"))
+				return escapeText(string(data)), err
+			})
+		} else {
+			ps.addOnRequest(pCalendarData, func(xml.StartElement) (string, error) { return escapeText(string(body)), nil })
+		}
+	}
+	return ps
+}
+
+func quoteETag(etag string) string { return `"` + etag + `"` }
+
+// needsData reports whether a request asks for object bodies.
+func needsData(req *propRequest) bool {
+	_, card := req.wants(pAddressData)
+	_, cal := req.wants(pCalendarData)
+	return card || cal
+}
+
+// writeMembers streams a collection's members. Listings that do not ask for
+// object data read only the index; those that do read bodies in batches.
+func (s *Server) writeMembers(ctx context.Context, ms *multistatus, req *propRequest, login string, c storage.Collection) error {
+	if !needsData(req) {
+		return s.store.ListObjects(ctx, c.ID, func(o storage.ObjectInfo) error {
+			ms.response(objectPath(login, c.Name, o.Href), objectProps(o, c, nil).values(req))
+			return nil
+		})
+	}
+	var hrefs []string
+	if err := s.store.ListObjects(ctx, c.ID, func(o storage.ObjectInfo) error {
+		hrefs = append(hrefs, o.Href)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for start := 0; start < len(hrefs); start += 200 {
+		objs, err := s.store.GetObjects(ctx, c.ID, hrefs[start:min(start+200, len(hrefs))])
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			ms.response(objectPath(login, c.Name, o.Href), objectProps(o.ObjectInfo, c, o.Body).values(req))
+		}
+	}
+	return nil
+}
+
+// httpTime formats a time for Last-Modified.
+func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }

@@ -1,0 +1,78 @@
+package dav
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+)
+
+// A REPORT is dispatched on its root element. Each report lives in a file
+// of its own and registers itself here.
+
+// reportHandler serves one REPORT; body is the request body, already read.
+type reportHandler func(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error
+
+var reports = map[xml.Name]reportHandler{}
+
+func registerReport(n xml.Name, h reportHandler) { reports[n] = h }
+
+func (s *Server) serveReport(w http.ResponseWriter, r *http.Request, res resource) error {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestXML))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errStatus(http.StatusRequestEntityTooLarge, "REPORT body larger than %d bytes", maxRequestXML)
+		}
+		return errStatus(http.StatusBadRequest, "reading the request body: %v", err)
+	}
+	root, err := rootElement(body)
+	if err != nil {
+		return err
+	}
+	h := reports[root]
+	if h == nil {
+		return errCond(http.StatusForbidden, name(nsDAV, "supported-report"), "report %s %s is not supported", root.Space, root.Local)
+	}
+	return h(s, w, r, res, body)
+}
+
+// rootElement returns the name of a body's first element.
+func rootElement(body []byte) (xml.Name, error) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return xml.Name{}, errStatus(http.StatusBadRequest, "malformed XML request body: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name, nil
+		}
+	}
+}
+
+// decodeBody decodes a report body into v.
+func decodeBody(body []byte, v any) error {
+	if err := xml.Unmarshal(body, v); err != nil {
+		return errStatus(http.StatusBadRequest, "malformed XML request body: %v", err)
+	}
+	return nil
+}
+
+// reportProps turns a report's d:prop / d:allprop / d:propname into a request.
+type reportPropsXML struct {
+	Prop     *nameList `xml:"DAV: prop"`
+	AllProp  *struct{} `xml:"DAV: allprop"`
+	PropName *struct{} `xml:"DAV: propname"`
+}
+
+func (p reportPropsXML) request() propRequest {
+	switch {
+	case p.PropName != nil:
+		return propRequest{propname: true}
+	case p.Prop != nil:
+		return propRequest{props: p.Prop.elems}
+	}
+	return propRequest{allprop: true}
+}

@@ -1,0 +1,205 @@
+package dav
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/psadav/psadav/storage"
+)
+
+// Store is what the DAV server needs from storage. *storage.Store
+// implements it; tests may substitute their own.
+type Store interface {
+	Authenticate(ctx context.Context, login, password string) (storage.Account, error)
+	PrincipalInfo(ctx context.Context, a storage.Account) (storage.Principal, error)
+	UserCollections(ctx context.Context, userID int64) ([]storage.Collection, error)
+	UserCollection(ctx context.Context, userID int64, name string) (storage.Collection, error)
+	SyncToken(ctx context.Context, c storage.Collection) (int64, error)
+	ListObjects(ctx context.Context, collectionID int64, fn func(storage.ObjectInfo) error) error
+	GetObject(ctx context.Context, collectionID int64, href string) (storage.Object, error)
+	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
+	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
+	Changes(ctx context.Context, c storage.Collection, since int64, limit int) (storage.ChangeSet, error)
+	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
+	SetProps(ctx context.Context, userID int64, resource string, set, remove []storage.DeadProp) error
+	PutObject(ctx context.Context, req storage.PutRequest) (storage.PutResult, error)
+	DeleteObject(ctx context.Context, req storage.DeleteRequest) error
+	Ping(ctx context.Context) error
+}
+
+var _ Store = (*storage.Store)(nil)
+
+// Options configure a Server.
+type Options struct {
+	Store  Store
+	Logger *slog.Logger
+	// MaxResourceSize bounds a PUT body (advertised as max-resource-size).
+	MaxResourceSize int64
+	// Ready reports whether the server should take traffic (/readyz);
+	// nil means: when the database answers.
+	Ready func(ctx context.Context) error
+}
+
+// DefaultMaxResourceSize is the PUT body limit when none is configured.
+const DefaultMaxResourceSize = 10 << 20
+
+// maxRequestXML bounds PROPFIND, PROPPATCH and REPORT bodies.
+const maxRequestXML = 1 << 20
+
+// Server is psadav's HTTP handler: health endpoints, discovery and the
+// CalDAV/CardDAV protocol over the store.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	maxBody int64
+	ready   func(ctx context.Context) error
+	limiter *loginLimiter
+}
+
+// New returns a Server.
+func New(opts Options) *Server {
+	s := &Server{store: opts.Store, log: opts.Logger, maxBody: opts.MaxResourceSize, ready: opts.Ready,
+		limiter: newLoginLimiter()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxResourceSize
+	}
+	if s.ready == nil {
+		s.ready = s.store.Ping
+	}
+	return s
+}
+
+type ctxKey int
+
+const userKey ctxKey = 1
+
+func userFrom(ctx context.Context) *storage.Account {
+	u, _ := ctx.Value(userKey).(*storage.Account)
+	return u
+}
+
+// ServeHTTP logs one line per request (user, method, path, status,
+// duration) and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &recorder{ResponseWriter: w}
+	var reqID [6]byte
+	rand.Read(reqID[:])
+	id := hex.EncodeToString(reqID[:])
+	rw.Header().Set("X-Request-Id", id)
+	user := ""
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic serving request", "id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
+			if !rw.wrote {
+				http.Error(rw, "internal error", http.StatusInternalServerError)
+			}
+		}
+		level := slog.LevelInfo
+		if rw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request", "id", id, "user", user, "method", r.Method, "path", r.URL.Path,
+			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond))
+	}()
+	w = gzipIfAccepted(rw, r)
+	defer closeGzip(w)
+
+	switch r.URL.Path {
+	case "/healthz":
+		w.Write([]byte("ok\n"))
+		return
+	case "/readyz":
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+		return
+	}
+	if r.Method == http.MethodOptions {
+		s.serveOptions(w, r)
+		return
+	}
+	acct, err := s.authenticate(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	user = acct.Login
+	r = r.WithContext(context.WithValue(r.Context(), userKey, &acct))
+	if err := s.dispatch(w, r); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path == "/.well-known/caldav" || r.URL.Path == "/.well-known/carddav" {
+		return s.serveWellKnown(w, r)
+	}
+	res := parsePath(r.URL.EscapedPath())
+	if res.kind == resUnknown {
+		return errStatus(http.StatusNotFound, "no such resource")
+	}
+	// A user sees only their own principal, homes, collections and objects.
+	if res.login != "" && res.login != userFrom(r.Context()).Login {
+		return errStatus(http.StatusNotFound, "no such resource")
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return s.serveGet(w, r, res)
+	case "PROPFIND":
+		return s.servePropfind(w, r, res)
+	case "PROPPATCH":
+		return s.serveProppatch(w, r, res)
+	case "REPORT":
+		return s.serveReport(w, r, res)
+	case http.MethodPut:
+		return s.servePut(w, r, res)
+	case http.MethodDelete:
+		return s.serveDelete(w, r, res)
+	case "MKCOL", "MKCALENDAR":
+		return errCond(http.StatusForbidden, condNeedPrivileges, "collections are set up by the administrator")
+	}
+	w.Header().Set("Allow", allowFor(res))
+	return errStatus(http.StatusMethodNotAllowed, "method %s is not supported here", r.Method)
+}
+
+// recorder remembers the status and size of a response for the log line.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.status, r.wrote = http.StatusOK, true
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,264 @@
+package dav
+
+import (
+	"bufio"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// XML namespaces psadav speaks.
+const (
+	nsDAV     = "DAV:"
+	nsCalDAV  = "urn:ietf:params:xml:ns:caldav"
+	nsCardDAV = "urn:ietf:params:xml:ns:carddav"
+	nsCS      = "http://calendarserver.org/ns/"
+	nsApple   = "http://apple.com/ns/ical/"
+	nsPSADAV  = "https://psadav.org/ns/"
+)
+
+// prefixes used when writing; every response declares them on its root.
+var nsPrefix = map[string]string{
+	nsDAV: "d", nsCalDAV: "cal", nsCardDAV: "card", nsCS: "cs", nsApple: "ical", nsPSADAV: "psadav",
+}
+
+const nsDecls = ` xmlns:d="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav"` +
+	` xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/" xmlns:psadav="https://psadav.org/ns/"`
+
+func name(ns, local string) xml.Name { return xml.Name{Space: ns, Local: local} }
+
+// xmlEscaper escapes text content. It keeps '\n' but writes '\r' as a
+// character reference: a parser would otherwise fold CRLF into LF and the
+// object data in a REPORT would differ from what GET serves.
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#13;")
+
+var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\r", "&#13;", "\n", "&#10;")
+
+func escapeText(s string) string { return xmlEscaper.Replace(s) }
+
+// startTag and endTag write an element's tags with the known prefixes, or
+// with a default-namespace declaration for a namespace psadav does not know.
+func startTag(n xml.Name, empty bool) string {
+	var b strings.Builder
+	b.WriteByte('<')
+	if p, ok := nsPrefix[n.Space]; ok {
+		b.WriteString(p)
+		b.WriteByte(':')
+		b.WriteString(n.Local)
+	} else {
+		b.WriteString(n.Local)
+		if n.Space != "" {
+			b.WriteString(` xmlns="`)
+			b.WriteString(attrEscaper.Replace(n.Space))
+			b.WriteByte('"')
+		}
+	}
+	if empty {
+		b.WriteString("/>")
+	} else {
+		b.WriteByte('>')
+	}
+	return b.String()
+}
+
+func endTag(n xml.Name) string {
+	if p, ok := nsPrefix[n.Space]; ok {
+		return "</" + p + ":" + n.Local + ">"
+	}
+	return "</" + n.Local + ">"
+}
+
+// elem renders an element with pre-rendered inner XML.
+func elem(n xml.Name, inner string) string {
+	if inner == "" {
+		return startTag(n, true)
+	}
+	return startTag(n, false) + inner + endTag(n)
+}
+
+// textElem renders an element holding escaped text.
+func textElem(n xml.Name, text string) string { return elem(n, escapeText(text)) }
+
+// hrefElem renders a DAV:href.
+func hrefElem(href string) string { return textElem(name(nsDAV, "href"), href) }
+
+// propValue is one property in a response: its inner XML, or a status
+// for a property that could not be given.
+type propValue struct {
+	name   xml.Name
+	inner  string
+	status int // 0 means 200
+}
+
+// multistatus streams a 207 Multi-Status body: responses are written as
+// they are produced, so memory stays flat for any number of members.
+type multistatus struct {
+	w       *bufio.Writer
+	minimal bool // Prefer: return=minimal: leave out 404 propstats
+}
+
+func startMultistatus(w http.ResponseWriter, minimal bool) *multistatus {
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	if minimal {
+		w.Header().Set("Preference-Applied", "return=minimal")
+	}
+	w.WriteHeader(http.StatusMultiStatus)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n<d:multistatus" + nsDecls + ">")
+	return &multistatus{w: bw, minimal: minimal}
+}
+
+// response writes one d:response with propstats grouped by status.
+func (m *multistatus) response(href string, props []propValue) {
+	m.w.WriteString("<d:response>")
+	m.w.WriteString(hrefElem(href))
+	var statuses []int
+	byStatus := map[int][]propValue{}
+	for _, p := range props {
+		st := p.status
+		if st == 0 {
+			st = http.StatusOK
+		}
+		if m.minimal && st == http.StatusNotFound {
+			continue
+		}
+		if _, seen := byStatus[st]; !seen {
+			statuses = append(statuses, st)
+		}
+		byStatus[st] = append(byStatus[st], p)
+	}
+	if len(statuses) == 0 {
+		// An empty propstat keeps the response valid (RFC 4918 §14.22).
+		statuses = []int{http.StatusOK}
+	}
+	for _, st := range statuses {
+		m.w.WriteString("<d:propstat><d:prop>")
+		for _, p := range byStatus[st] {
+			if p.status == 0 || p.status == http.StatusOK {
+				m.w.WriteString(elem(p.name, p.inner))
+			} else {
+				m.w.WriteString(startTag(p.name, true))
+			}
+		}
+		m.w.WriteString("</d:prop>")
+		m.w.WriteString(statusElem(st))
+		m.w.WriteString("</d:propstat>")
+	}
+	m.w.WriteString("</d:response>\n")
+}
+
+// status writes a d:response carrying only a status (a removed member, an
+// href that does not exist).
+func (m *multistatus) status(href string, code int) {
+	m.w.WriteString("<d:response>")
+	m.w.WriteString(hrefElem(href))
+	m.w.WriteString(statusElem(code))
+	m.w.WriteString("</d:response>\n")
+}
+
+// raw writes pre-rendered XML (a sync-token).
+func (m *multistatus) raw(s string) { m.w.WriteString(s) }
+
+func (m *multistatus) close() error {
+	m.w.WriteString("</d:multistatus>\n")
+	return m.w.Flush()
+}
+
+func statusElem(code int) string {
+	return "<d:status>HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "</d:status>"
+}
+
+// nameList reads the child elements of an element (a d:prop in a PROPFIND
+// or REPORT) with their attributes, ignoring their content.
+type nameList struct {
+	elems []xml.StartElement
+}
+
+func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			l.elems = append(l.elems, t.Copy())
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// attr returns the value of an element's attribute ("" when absent).
+func attr(e xml.StartElement, local string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// rawProp is a property element with its content re-written in psadav's
+// own prefixes (PROPPATCH values, and requested properties that carry
+// parameters, like address-data).
+type rawProp struct {
+	name  xml.Name
+	attrs []xml.Attr
+	inner string
+}
+
+// rawList reads the child elements of an element with their content.
+type rawList struct {
+	props []rawProp
+}
+
+func (l *rawList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			inner, err := canonicalInner(d)
+			if err != nil {
+				return err
+			}
+			l.props = append(l.props, rawProp{name: t.Name, attrs: t.Attr, inner: inner})
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// canonicalInner reads up to the end of the current element and returns
+// its content as XML that does not depend on the request's namespace
+// prefixes, so it can be stored and written into any response.
+func canonicalInner(d *xml.Decoder) (string, error) {
+	var b strings.Builder
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			b.WriteString(startTag(t.Name, false))
+		case xml.EndElement:
+			if depth == 0 {
+				return b.String(), nil
+			}
+			depth--
+			b.WriteString(endTag(t.Name))
+		case xml.CharData:
+			b.WriteString(escapeText(string(t)))
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// PutRequest is a client's PUT of one object.
+type PutRequest struct {
+	Account     Account
+	Collection  Collection
+	Href        string // the resource name inside the collection
+	Body        []byte
+	ContentType string // the media type, without parameters
+	IfMatch     string // raw If-Match header, "" when absent
+	IfNoneMatch string // raw If-None-Match header
+}
+
+// PutResult says what a PUT did.
+type PutResult struct {
+	Created bool
+	// ETag is set only when the stored object is byte-for-byte the request
+	// body (RFC 4791 §5.3.4, RFC 6352 §6.3.2); otherwise the client must
+	// read the object back.
+	ETag string
+}
+
+// DeleteRequest is a client's DELETE of one object.
+type DeleteRequest struct {
+	Account     Account
+	Collection  Collection
+	Href        string
+	IfMatch     string
+	IfNoneMatch string
+}
+
+// collectionWriter applies client writes for one kind of collection. It
+// runs inside the request's transaction; existing is the live object at the
+// href (nil when the href is new). It returns the mirror row the object now
+// comes from (zero for none).
+type collectionWriter interface {
+	put(ctx context.Context, t *Tx, req *PutRequest, existing *objectRow) (sourceKey, error)
+	delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error
+}
+
+var writers = map[string]collectionWriter{}
+
+func registerWriter(collection string, w collectionWriter) { writers[collection] = w }
+
+// PutObject applies a client's PUT under the write-back rules, in one
+// transaction: preconditions, mirror row, kept properties, outbox entry,
+// re-rendered objects and change sequence.
+func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error) {
+	w := writers[req.Collection.Name]
+	if w == nil {
+		return PutResult{}, &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this collection is read-only"}
+	}
+	var res PutResult
+	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
+		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
+		if err != nil {
+			return err
+		}
+		if err := checkPreconditions(existing, req.IfMatch, req.IfNoneMatch); err != nil {
+			return err
+		}
+		src, err := w.put(ctx, t, &req, existing)
+		if err != nil {
+			return err
+		}
+		if err := t.proj.flush(ctx); err != nil {
+			return err
+		}
+		res.Created = existing == nil
+		stored, err := t.liveObject(ctx, req.Collection.ID, req.Href)
+		if err != nil {
+			return err
+		}
+		if stored == nil && src.rid != 0 {
+			return fmt.Errorf("storage: %s was written but has no object at %s", src.entity, req.Href)
+		}
+		if stored != nil && string(stored.Body) == string(req.Body) {
+			res.ETag = stored.ETag
+		}
+		return nil
+	})
+	return res, err
+}
+
+// DeleteObject applies a client's DELETE under the write-back rules.
+func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
+	w := writers[req.Collection.Name]
+	return s.Write(ctx, func(ctx context.Context, t *Tx) error {
+		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
+		if err != nil {
+			return err
+		}
+		if existing == nil {
+			return ErrNotFound
+		}
+		if err := checkPreconditions(existing, req.IfMatch, req.IfNoneMatch); err != nil {
+			return err
+		}
+		if w == nil || existing.ReadOnly {
+			return &mapping.Refusal{Code: mapping.RefuseDelete, Message: "this item comes from the PSA and cannot be deleted here"}
+		}
+		return w.delete(ctx, t, &req, existing)
+	})
+}
+
+// liveObject reads the live object at href with its body, nil when none.
+func (t *Tx) liveObject(ctx context.Context, collectionID int64, href string) (*objectRow, error) {
+	var o objectRow
+	err := t.tx.NewSelect().Model(&o).Where("collection_id = ? AND href = ? AND NOT deleted", collectionID, href).Scan(ctx)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// checkPreconditions enforces If-Match and If-None-Match (RFC 9110 §13.1).
+func checkPreconditions(existing *objectRow, ifMatch, ifNoneMatch string) error {
+	if ifMatch != "" {
+		if existing == nil || !etagListMatches(ifMatch, existing.ETag) {
+			return ErrPreconditionFailed
+		}
+	}
+	if ifNoneMatch != "" && existing != nil && etagListMatches(ifNoneMatch, existing.ETag) {
+		return ErrPreconditionFailed
+	}
+	return nil
+}
+
+// etagListMatches reports whether a header's ETag list (or "*") matches.
+// Weak tags never match: psadav's tags are strong.
+func etagListMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		if strings.HasPrefix(t, "W/") {
+			continue
+		}
+		if strings.Trim(t, `"`) == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// HideObject hides a source's object from one collection for good (a
+// client DELETE of a PSA item under the hide rule): a tombstone now, and
+// no re-render brings it back.
+func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) error {
+	row := hiddenRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, HiddenAt: t.now}
+	if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		return err
+	}
+	t.proj.touch(sourceKey{entity, rid})
+	return nil
+}
+
+// SetKept stores a user's kept properties for a source row in a collection
+// ("" removes them) and re-renders the row.
+func (t *Tx) SetKept(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64, data string) error {
+	if data == "" {
+		_, err := t.tx.NewDelete().Model((*keptRow)(nil)).
+			Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(entity), rid).Exec(ctx)
+		t.proj.touch(sourceKey{entity, rid})
+		return err
+	}
+	row := keptRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, Data: data, UpdatedAt: t.now}
+	_, err := t.tx.NewInsert().Model(&row).On("CONFLICT (collection_id, source_entity, source_rid) DO UPDATE").
+		Set("data = EXCLUDED.data").Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+	t.proj.touch(sourceKey{entity, rid})
+	return err
+}
+
+// Kept reads a user's kept properties for a source row in a collection.
+func (t *Tx) Kept(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) (string, error) {
+	var data string
+	err := t.tx.NewSelect().Model((*keptRow)(nil)).Column("data").
+		Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(entity), rid).Scan(ctx, &data)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return data, err
+}
