@@ -17,8 +17,11 @@ import (
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
+// migrationSource is where migrations are read from (tests substitute it).
+var migrationSource fs.FS = migrationFiles
+
 func (s *Store) migrations() (*migrate.Migrations, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
+	sub, err := fs.Sub(migrationSource, "migrations/"+string(s.dialect))
 	if err != nil {
 		return nil, err
 	}

@@ -102,3 +102,21 @@ func joinNonEmpty(parts ...string) string {
 	}
 	return out
 }
+
+// ResourceByUserName finds the PSA id of the active resource with a user
+// name (case-insensitive); ok is false when there is none.
+func (s *Store) ResourceByUserName(ctx context.Context, userName string) (id int64, ok bool, err error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var ids []int64
+	err = s.db.NewSelect().Table("psa_resources").Column("psa_id").
+		Where("lower(user_name) = lower(?) AND psa_deleted_at IS NULL AND psa_id IS NOT NULL", userName).
+		Limit(2).Scan(ctx, &ids)
+	if err != nil {
+		return 0, false, fmt.Errorf("storage: finding resource: %w", err)
+	}
+	if len(ids) != 1 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}

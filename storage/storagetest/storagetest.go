@@ -6,21 +6,15 @@ package storagetest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
-	_ "github.com/lib/pq"
-
 	"github.com/psadav/psadav/storage"
+	"github.com/psadav/psadav/storage/internal/pgtest"
 )
 
 // EnvPostgres names the variable holding the PostgreSQL URL for tests.
-const EnvPostgres = "PSADAV_TEST_POSTGRES"
+const EnvPostgres = pgtest.Env
 
 // Options tune a test store.
 type Options struct {
@@ -55,36 +49,7 @@ func OpenSQLite(t testing.TB, opts ...Options) *storage.Store {
 // dropped when the test ends. It skips (or, in CI, fails) when none is set.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: PostgreSQL tests must run in CI", EnvPostgres)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s to a postgres:// URL", EnvPostgres)
-	}
-	db, err := sql.Open("postgres", withSSLDisabled(base))
-	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
-	}
-	defer db.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "psadav_test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("creating schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("postgres", withSSLDisabled(base))
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(withSSLDisabled(base))
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.URL(t)
 }
 
 // OpenPostgres opens a migrated store in a fresh PostgreSQL schema.
@@ -93,19 +58,6 @@ func OpenPostgres(t testing.TB, opts ...Options) *storage.Store {
 	o := options(opts)
 	o.DatabaseURL = PostgresURL(t)
 	return open(t, o)
-}
-
-func withSSLDisabled(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	if q.Get("sslmode") == "" {
-		q.Set("sslmode", "disable")
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func open(t testing.TB, o storage.Options) *storage.Store {
