@@ -26,15 +26,15 @@ const prefix = "/dav/"
 type resourceKind int
 
 const (
-	resUnknown       resourceKind = iota
-	resRoot                       // "/" or "/dav/"
-	resPrincipals                 // /dav/principals/
-	resPrincipal                  // /dav/principals/{login}/
-	resAddressHome                // /dav/addressbooks/{login}/
-	resCalendarHome               // /dav/calendars/{login}/
-	resCollection                 // a collection in a home
-	resObject                     // a member of a collection
-	resHomesRoot                  // /dav/addressbooks/ or /dav/calendars/
+	resUnknown      resourceKind = iota
+	resRoot                      // "/" or "/dav/"
+	resPrincipals                // /dav/principals/
+	resPrincipal                 // /dav/principals/{login}/
+	resAddressHome               // /dav/addressbooks/{login}/
+	resCalendarHome              // /dav/calendars/{login}/
+	resCollection                // a collection in a home
+	resObject                    // a member of a collection
+	resHomesRoot                 // /dav/addressbooks/ or /dav/calendars/
 )
 
 type homeKind int
