@@ -158,6 +158,19 @@ var defaultLengths = map[Entity]map[string]int{
 	EntityActionTypes:     {"name": 32},
 	EntityCompanyNotes:    {"title": 250, "description": 32000},
 	EntityTimeOffRequests: {},
+	// Records psadav only reads; their limits still bound what an import may
+	// store (the mirror's columns are sized from this table).
+	EntityResources: {
+		"userName": 32, "email": 254, "email2": 254, "email3": 254, "firstName": 50, "lastName": 50,
+		"middleName": 50, "title": 50, "officePhone": 25, "officeExtension": 10, "mobilePhone": 25,
+		"resourceType": 64, // length not published; the mirror's column
+	},
+	EntityCompanyLocations: {
+		"name": 100, "address1": 128, "address2": 128, "city": 50, "state": 25, "postalCode": 20, "phone": 25,
+	},
+	EntityCountries: {"countryCode": 2, "name": 50, "displayName": 100},
+	EntityTickets:   {"ticketNumber": 50, "title": 255},
+	EntityTasks:     {"title": 255},
 }
 
 // defaultRequired are the fields the PSA requires on create (psa-model §2).

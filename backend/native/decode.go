@@ -1,0 +1,172 @@
+package native
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// decodeRecord decodes one item into a fresh record of the entity. The
+// strict decoder takes what Autotask normally sends; when it balks, the
+// item is decoded field by field, accepting the shapes Autotask (or a hand-
+// made file) uses inconsistently — booleans as 0/1 and back (Contacts send
+// isActive as an integer, Companies and Resources as a boolean), numbers
+// in strings, datetimes without a zone (Autotask REST times are UTC) or
+// without a time. What still does not fit is reported per field.
+func decodeRecord(e mapping.Entity, raw []byte) (any, []fieldError) {
+	rec := newRecord[e]()
+	if err := json.Unmarshal(raw, rec); err == nil {
+		return rec, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, []fieldError{{reason: "is not a JSON object"}}
+	}
+	// encoding/json matches keys regardless of case; so does this.
+	byLower := make(map[string]json.RawMessage, len(obj))
+	for key, val := range obj {
+		byLower[strings.ToLower(key)] = val
+	}
+	var errs []fieldError
+	fixed := make(map[string]json.RawMessage, len(obj))
+	for i := range specs[e].fields {
+		f := &specs[e].fields[i]
+		val, ok := byLower[strings.ToLower(f.name)]
+		if !ok || isNull(val) {
+			continue
+		}
+		canon, err := coerce(f.kind, val)
+		if err != nil {
+			errs = append(errs, fieldError{field: f.name, reason: f.name + ": " + err.Error()})
+			continue
+		}
+		fixed[f.name] = canon
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	b, _ := json.Marshal(fixed)
+	rec = newRecord[e]()
+	if err := json.Unmarshal(b, rec); err != nil {
+		return nil, []fieldError{{reason: err.Error()}}
+	}
+	return rec, nil
+}
+
+// fieldError is a problem with one field of a record.
+type fieldError struct {
+	field  string
+	reason string
+}
+
+func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+
+// coerce turns a JSON value into the canonical JSON of a field kind.
+func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
+	v = bytes.TrimSpace(v)
+	var s string
+	quoted := len(v) > 0 && v[0] == '"'
+	if quoted {
+		if err := json.Unmarshal(v, &s); err != nil {
+			return nil, err
+		}
+	}
+	switch k {
+	case kindString:
+		switch {
+		case quoted:
+			return v, nil
+		case len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')), string(v) == "true", string(v) == "false":
+			// A postal code or phone number sent as a number keeps its digits.
+			return json.Marshal(string(v))
+		}
+		return nil, fmt.Errorf("%s is not a string", short(v))
+	case kindBool:
+		text := string(v)
+		if quoted {
+			text = strings.ToLower(strings.TrimSpace(s))
+		}
+		switch text {
+		case "true", "1":
+			return json.RawMessage("true"), nil
+		case "false", "0":
+			return json.RawMessage("false"), nil
+		}
+		return nil, fmt.Errorf("%s is not a boolean (want true/false or 1/0)", short(v))
+	case kindInt:
+		text := string(v)
+		if quoted {
+			text = strings.TrimSpace(s)
+		}
+		switch text {
+		case "true":
+			return json.RawMessage("1"), nil
+		case "false":
+			return json.RawMessage("0"), nil
+		}
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return json.RawMessage(strconv.FormatInt(n, 10)), nil
+		}
+		if f, err := strconv.ParseFloat(text, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return json.RawMessage(strconv.FormatInt(int64(f), 10)), nil
+		}
+		return nil, fmt.Errorf("%s is not a whole number", short(v))
+	case kindFloat:
+		text := string(v)
+		if quoted {
+			text = strings.TrimSpace(s)
+		}
+		if f, err := strconv.ParseFloat(text, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64)), nil
+		}
+		return nil, fmt.Errorf("%s is not a number", short(v))
+	case kindTime:
+		if !quoted {
+			return nil, fmt.Errorf("%s is not a date (want a string such as 2026-01-31T14:30:00Z)", short(v))
+		}
+		if strings.TrimSpace(s) == "" {
+			return json.RawMessage("null"), nil
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(t)
+	}
+	return nil, fmt.Errorf("unsupported field")
+}
+
+// timeLayouts are the datetime shapes accepted besides RFC 3339. A time
+// without a zone is UTC: every Autotask REST datetime is (psa-model §0.9).
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (want e.g. 2026-01-31T14:30:00Z)", s)
+}
+
+// short quotes a JSON value for a message, cut to a readable length.
+func short(v json.RawMessage) string {
+	const max = 40
+	if len(v) > max {
+		return string(v[:max]) + "…"
+	}
+	return string(v)
+}
