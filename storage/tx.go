@@ -34,8 +34,13 @@ type Tx struct {
 // Write runs fn in a write transaction and commits it, with the projection
 // flushed, if fn returns nil. Any error rolls everything back.
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
+	// A write may rebuild collections or apply a whole import: its default
+	// bound is generous, but there is one.
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, writeTimeout)
+		defer cancel()
+	}
 	btx, err := s.wdb.BeginTx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("storage: beginning a write: %w", err)
@@ -67,6 +72,9 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	}
 	return nil
 }
+
+// writeTimeout bounds a write transaction whose caller set no deadline.
+const writeTimeout = 10 * time.Minute
 
 // Now is the transaction's clock reading (UTC), the same for every row it writes.
 func (t *Tx) Now() time.Time { return t.now }

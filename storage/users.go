@@ -147,6 +147,18 @@ func (s *Store) Account(ctx context.Context, login string) (Account, error) {
 // CreateAccount adds a user with its collections. resourceID links it to a
 // PSA resource (nil: none yet).
 func (s *Store) CreateAccount(ctx context.Context, login, password string, resourceID *int64, settings UserSettings) (Account, error) {
+	var acct Account
+	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
+		var err error
+		acct, err = t.CreateAccount(ctx, login, password, resourceID, settings)
+		return err
+	})
+	return acct, err
+}
+
+// CreateAccount adds a user inside a transaction (the demo creates its
+// accounts and records in one), filling the new collections.
+func (t *Tx) CreateAccount(ctx context.Context, login, password string, resourceID *int64, settings UserSettings) (Account, error) {
 	if !ValidLogin(login) {
 		return Account{}, fmt.Errorf("storage: login %q: use letters, digits, '.', '_', '@' or '-' (at most 64)", login)
 	}
@@ -157,35 +169,31 @@ func (s *Store) CreateAccount(ctx context.Context, login, password string, resou
 	if err != nil {
 		return Account{}, err
 	}
-	var acct Account
-	err = s.Write(ctx, func(ctx context.Context, t *Tx) error {
-		row := accountRow{Login: login, PasswordHash: hash, ResourceID: resourceID, Enabled: true, CreatedAt: t.now}
-		if _, err := t.tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
-			if isUniqueViolation(err) {
-				return fmt.Errorf("%w: login %q exists", ErrConflict, login)
-			}
-			return err
+	row := accountRow{Login: login, PasswordHash: hash, ResourceID: resourceID, Enabled: true, CreatedAt: t.now}
+	if _, err := t.tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return Account{}, fmt.Errorf("%w: login %q exists", ErrConflict, login)
 		}
-		st := userSettingsRow{UserID: row.ID, ContactsScope: settings.ContactsScope, AllContacts: settings.AllContacts,
-			Calendar: settings.Calendar, Tasks: settings.Tasks, TimeZone: settings.TimeZone}
-		if _, err := t.tx.NewInsert().Model(&st).Exec(ctx); err != nil {
-			return err
+		return Account{}, err
+	}
+	st := userSettingsRow{UserID: row.ID, ContactsScope: settings.ContactsScope, AllContacts: settings.AllContacts,
+		Calendar: settings.Calendar, Tasks: settings.Tasks, TimeZone: settings.TimeZone}
+	if _, err := t.tx.NewInsert().Model(&st).Exec(ctx); err != nil {
+		return Account{}, err
+	}
+	var ids []int64
+	for _, name := range CollectionNames {
+		c := collectionRow{UserID: row.ID, Name: name}
+		if _, err := t.tx.NewInsert().Model(&c).Returning("id").Exec(ctx); err != nil {
+			return Account{}, err
 		}
-		for _, name := range CollectionNames {
-			c := collectionRow{UserID: row.ID, Name: name}
-			if _, err := t.tx.NewInsert().Model(&c).Returning("id").Exec(ctx); err != nil {
-				return err
-			}
-		}
-		t.markAccountsChanged()
-		acct = Account{ID: row.ID, Login: login, ResourceID: resourceID, Enabled: true, CreatedAt: t.now, Settings: settings}
-		var ids []int64
-		if err := t.tx.NewSelect().Table("dav_collections").Column("id").Where("user_id = ?", row.ID).Scan(ctx, &ids); err != nil {
-			return err
-		}
-		return t.rebuild(ctx, ids)
-	})
-	return acct, err
+		ids = append(ids, c.ID)
+	}
+	t.markAccountsChanged()
+	if err := t.rebuild(ctx, ids); err != nil {
+		return Account{}, err
+	}
+	return Account{ID: row.ID, Login: login, ResourceID: resourceID, Enabled: true, CreatedAt: t.now, Settings: settings}, nil
 }
 
 // UpdateSettings changes a user's settings and, in the same transaction,

@@ -19,9 +19,9 @@ type Result struct {
 	Created bool     // false: the store was not empty, nothing was written
 }
 
-// Seed fills an empty store with the demo organisation: PSA records in one
-// transaction (picklists first, then records in mapping.Entities order),
-// then an account per technician. All dated records lie between 90 days
+// Seed fills an empty store with the demo organisation in one transaction:
+// an account per technician, then the PSA records (picklists first, then
+// records in mapping.Entities order). All dated records lie between 90 days
 // before and 180 days after now's day (UTC). A store that already has an
 // account or a company is left alone; Seed then reports the demo logins
 // it has.
@@ -40,20 +40,26 @@ func Seed(ctx context.Context, s *storage.Store, now time.Time) (Result, error) 
 
 	g := newGen(now)
 	g.build()
-	if err := s.Write(ctx, g.write); err != nil {
-		return Result{}, fmt.Errorf("demo: writing the organisation: %w", err)
-	}
 	res := Result{Created: true}
-	for i, t := range technicians {
-		settings := storage.DefaultUserSettings()
-		settings.AllContacts = t.allContacts
-		if t.timeZone != "" {
-			settings.TimeZone = t.timeZone
+	// One transaction: accounts first (their collections start empty), then
+	// the records, so each object is rendered once for every user, and a
+	// failure leaves the store as empty as it was.
+	err = s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		for i, t := range technicians {
+			settings := storage.DefaultUserSettings()
+			settings.AllContacts = t.allContacts
+			if t.timeZone != "" {
+				settings.TimeZone = t.timeZone
+			}
+			if _, err := tx.CreateAccount(ctx, t.user, Password, &g.techs[i].ID, settings); err != nil {
+				return fmt.Errorf("account %s: %w", t.user, err)
+			}
+			res.Logins = append(res.Logins, t.user)
 		}
-		if _, err := s.CreateAccount(ctx, t.user, Password, &g.techs[i].ID, settings); err != nil {
-			return Result{}, fmt.Errorf("demo: account %s: %w", t.user, err)
-		}
-		res.Logins = append(res.Logins, t.user)
+		return g.write(ctx, tx)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: seeding the organisation: %w", err)
 	}
 	slices.Sort(res.Logins)
 	return res, nil

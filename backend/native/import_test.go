@@ -17,7 +17,7 @@ import (
 
 type obj = map[string]any
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -73,14 +73,14 @@ func importJSON(t *testing.T, s *storage.Store, data []byte, opts native.Options
 	return native.Import(context.Background(), s, bytes.NewReader(data), opts)
 }
 
-func contactsBook(t *testing.T, s *storage.Store, a storage.Account) storage.Collection {
+func contactsBook(t testing.TB, s *storage.Store, a storage.Account) storage.Collection {
 	t.Helper()
 	c, err := s.UserCollection(context.Background(), a.ID, storage.CollContacts)
 	must(t, err)
 	return c
 }
 
-func hrefs(t *testing.T, s *storage.Store, c storage.Collection) []string {
+func hrefs(t testing.TB, s *storage.Store, c storage.Collection) []string {
 	t.Helper()
 	var out []string
 	must(t, s.ListObjects(context.Background(), c.ID, func(o storage.ObjectInfo) error {

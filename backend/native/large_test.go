@@ -60,52 +60,53 @@ func largeFile(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-// TestImportLarge measures the bench's load path: the file into an empty
-// store, the same file again (all unchanged), and the file into a store
-// with five users whose address books it fills.
-func TestImportLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large import skipped in -short mode")
-	}
-	data := largeFile(t)
-	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
-		// The whole file is one transaction: give it more than the store's
-		// default bound on a statement.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		run := func(what string, s *storage.Store) native.Report {
-			start := time.Now()
-			rep, err := native.Import(ctx, s, bytes.NewReader(data), native.Options{})
-			if err != nil {
-				t.Fatal(err)
+// BenchmarkImportLarge measures the bench's load path on each database:
+// the file into an empty store, the same file again (all unchanged), and
+// the file into a store with five users whose address books it fills.
+// Run: go test -run XXX -bench ImportLarge -benchtime 1x ./backend/native/
+func BenchmarkImportLarge(b *testing.B) {
+	data := largeFile(b)
+	for _, db := range []struct {
+		name string
+		open func(testing.TB, ...storagetest.Options) *storage.Store
+	}{{"sqlite", storagetest.OpenSQLite}, {"postgres", storagetest.OpenPostgres}} {
+		b.Run(db.name, func(b *testing.B) {
+			for range b.N {
+				importLarge(b, data, db.open)
 			}
-			t.Logf("%s: %d contacts + %d appointments (%.1f MB) on %s in %v: %d created, %d updated, %d unchanged",
-				what, rep.Counts[mapping.EntityContacts], rep.Counts[mapping.EntityAppointments], float64(len(data))/1e6,
-				s.Dialect(), time.Since(start).Round(time.Millisecond), rep.Created, rep.Updated, rep.Unchanged)
-			return rep
-		}
-		if rep := run("into an empty store", s); rep.Created != 30520 {
-			t.Fatalf("report %+v", rep)
-		}
-		if rep := run("again, unchanged", s); rep.Unchanged != 30520 {
-			t.Fatalf("report %+v", rep)
-		}
+		})
+	}
+}
 
-		var fresh *storage.Store
-		if s.Dialect() == storage.Postgres {
-			fresh = storagetest.OpenPostgres(t)
-		} else {
-			fresh = storagetest.OpenSQLite(t)
+func importLarge(b *testing.B, data []byte, open func(testing.TB, ...storagetest.Options) *storage.Store) {
+	ctx := context.Background()
+	run := func(what string, s *storage.Store) native.Report {
+		start := time.Now()
+		rep, err := native.Import(ctx, s, bytes.NewReader(data), native.Options{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		var books []storage.Collection
-		for i := range 5 {
-			a, err := fresh.CreateAccount(ctx, fmt.Sprintf("tech%02d", i), "secret", ptr(29682900+int64(i)), storage.DefaultUserSettings())
-			must(t, err)
-			books = append(books, contactsBook(t, fresh, a))
-		}
-		run("into a store with 5 users", fresh)
-		if n := len(hrefs(t, fresh, books[0])); n != 500 {
-			t.Errorf("tech00 has %d contacts, want 500 (25 companies × 20)", n)
-		}
-	})
+		b.Logf("%s: %d contacts + %d appointments (%.1f MB) on %s in %v: %d created, %d updated, %d unchanged",
+			what, rep.Counts[mapping.EntityContacts], rep.Counts[mapping.EntityAppointments], float64(len(data))/1e6,
+			s.Dialect(), time.Since(start).Round(time.Millisecond), rep.Created, rep.Updated, rep.Unchanged)
+		return rep
+	}
+	s := open(b)
+	if rep := run("into an empty store", s); rep.Created != 30520 {
+		b.Fatalf("report %+v", rep)
+	}
+	if rep := run("again, unchanged", s); rep.Unchanged != 30520 {
+		b.Fatalf("report %+v", rep)
+	}
+	fresh := open(b)
+	var books []storage.Collection
+	for i := range 5 {
+		a, err := fresh.CreateAccount(ctx, fmt.Sprintf("tech%02d", i), "secret", ptr(29682900+int64(i)), storage.DefaultUserSettings())
+		must(b, err)
+		books = append(books, contactsBook(b, fresh, a))
+	}
+	run("into a store with 5 users", fresh)
+	if n := len(hrefs(b, fresh, books[0])); n != 500 {
+		b.Errorf("tech00 has %d contacts, want 500 (25 companies × 20)", n)
+	}
 }

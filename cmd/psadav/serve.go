@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/psadav/psadav/backend/demo"
+	"github.com/psadav/psadav/dav"
+	"github.com/psadav/psadav/storage"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	cfg, _, err := loadConfig(fs, args, append(dbKeys, "listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")...)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if cfg.Demo {
+		if err := seedDemo(ctx, s, stdout, log); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	return serve(ctx, s, ln, cfg, log, stdout)
+}
+
+// serve runs the HTTP server on ln until ctx ends, then shuts down
+// gracefully: it stops accepting, lets running requests finish (up to the
+// shutdown timeout) and stops the background jobs.
+func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, log *slog.Logger, stdout io.Writer) error {
+	handler := dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runMaintenance(jobsCtx, s, cfg, log)
+	}()
+
+	addr := ln.Addr().String()
+	log.Info("psadav listening", "addr", addr, "database", s.Dialect())
+	fmt.Fprintf(stdout, "psadav is listening on http://%s/ (CalDAV/CardDAV; discovery at /.well-known/caldav and /.well-known/carddav)\n", addr)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	stopJobs()
+	<-jobsDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// runMaintenance purges old tombstones now and then.
+func runMaintenance(ctx context.Context, s *storage.Store, cfg *config, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		cutoff := time.Now().Add(-time.Duration(cfg.TombstoneDays) * 24 * time.Hour)
+		if n, err := s.PurgeTombstones(ctx, cutoff); err != nil && ctx.Err() == nil {
+			log.Error("purging tombstones", "err", err)
+		} else if n > 0 {
+			log.Info("purged tombstones", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// seedDemo fills an empty database with the demo organisation and prints
+// how to log in.
+func seedDemo(ctx context.Context, s *storage.Store, stdout io.Writer, log *slog.Logger) error {
+	start := time.Now()
+	res, err := demo.Seed(ctx, s, time.Now())
+	if err != nil {
+		return fmt.Errorf("seeding the demo organisation: %w", err)
+	}
+	if res.Created {
+		log.Info("demo organisation seeded", "duration", time.Since(start).Round(time.Millisecond))
+	}
+	fmt.Fprintf(stdout, "\nDEMO MODE — for trying psadav out only: these accounts have the well-known password %q.\n", demo.Password)
+	fmt.Fprintf(stdout, "Demo logins (password %q): %s\n\n", demo.Password, strings.Join(res.Logins, ", "))
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", stderr)
+	cfg, _, err := loadConfig(fs, args, dbKeys...)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return seedDemo(ctx, s, stdout, log)
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/psadav/psadav/storage"
+)
+
+const userUsage = `Usage:
+  psadav user add LOGIN [--resource ID] [--password-stdin] [settings flags]
+  psadav user list
+  psadav user show LOGIN
+  psadav user set LOGIN [--contacts mine|all|none] [--all-contacts on|off]
+                        [--calendar on|off] [--tasks on|off] [--time-zone ZONE] [--resource ID]
+  psadav user passwd LOGIN [--password-stdin]
+  psadav user disable LOGIN
+  psadav user enable LOGIN
+
+Passwords are read from standard input with --password-stdin (one line);
+otherwise one is generated and printed once. A new user is linked to the
+PSA resource whose user name equals LOGIN unless --resource names another.
+`
+
+// settingsFlags are the per-user settings a command may change.
+type settingsFlags struct {
+	contacts, allContacts, calendar, tasks, timeZone, resource string
+}
+
+func (f *settingsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.contacts, "contacts", "", "contacts scope: mine, all or none")
+	fs.StringVar(&f.allContacts, "all-contacts", "", "the all-contacts book: on or off")
+	fs.StringVar(&f.calendar, "calendar", "", "the calendar: on or off")
+	fs.StringVar(&f.tasks, "tasks", "", "the task list: on or off")
+	fs.StringVar(&f.timeZone, "time-zone", "", "IANA time zone calendars are served in, e.g. Europe/Berlin")
+	fs.StringVar(&f.resource, "resource", "", "PSA resource id to link the login to")
+}
+
+func onOff(key, v string, dst *bool) error {
+	switch strings.ToLower(v) {
+	case "":
+		return nil
+	case "on", "yes", "true":
+		*dst = true
+	case "off", "no", "false":
+		*dst = false
+	default:
+		return fmt.Errorf("--%s must be on or off, not %q", key, v)
+	}
+	return nil
+}
+
+// apply changes settings as the flags say.
+func (f *settingsFlags) apply(u *storage.UserSettings) error {
+	if f.contacts != "" {
+		u.ContactsScope = f.contacts
+	}
+	if f.timeZone != "" {
+		u.TimeZone = f.timeZone
+	}
+	if err := onOff("all-contacts", f.allContacts, &u.AllContacts); err != nil {
+		return err
+	}
+	if err := onOff("calendar", f.calendar, &u.Calendar); err != nil {
+		return err
+	}
+	if err := onOff("tasks", f.tasks, &u.Tasks); err != nil {
+		return err
+	}
+	return u.Validate()
+}
+
+func (f *settingsFlags) resourceID() (*int64, error) {
+	if f.resource == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(f.resource, 10, 64)
+	if err != nil || id < 0 {
+		return nil, fmt.Errorf("--resource must be a PSA resource id, not %q", f.resource)
+	}
+	return &id, nil
+}
+
+func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, userUsage)
+		return errors.New("user: no subcommand")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("user "+sub, stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, userUsage) }
+	var sf settingsFlags
+	var passwordStdin bool
+	switch sub {
+	case "add":
+		sf.register(fs)
+		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	case "set":
+		sf.register(fs)
+	case "passwd":
+		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	case "list", "show", "disable", "enable":
+	default:
+		fmt.Fprint(stderr, userUsage)
+		return fmt.Errorf("user: unknown subcommand %q", sub)
+	}
+	cfg, rest, err := loadConfig(fs, args, dbKeys...)
+	if err != nil {
+		return err
+	}
+	var login string
+	if len(rest) > 0 {
+		login = rest[0]
+	}
+	if len(rest) > 1 {
+		return fmt.Errorf("user %s: unexpected %q", sub, rest[1])
+	}
+	if sub != "list" && login == "" {
+		fmt.Fprint(stderr, userUsage)
+		return fmt.Errorf("user %s: which login?", sub)
+	}
+	log := newLogger(cfg, stderr)
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	switch sub {
+	case "add":
+		return userAdd(ctx, s, login, &sf, passwordStdin, stdin, stdout)
+	case "list":
+		return userList(ctx, s, stdout)
+	case "show":
+		return userShow(ctx, s, login, stdout)
+	case "set":
+		return userSet(ctx, s, login, &sf, stdout)
+	case "passwd":
+		password, generated, err := newPassword(passwordStdin, stdin)
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(ctx, login, password); err != nil {
+			return notFound(err, login)
+		}
+		if generated {
+			fmt.Fprintf(stdout, "new password for %s (shown once): %s\n", login, password)
+		} else {
+			fmt.Fprintf(stdout, "password of %s changed\n", login)
+		}
+		return nil
+	case "disable", "enable":
+		if err := s.SetEnabled(ctx, login, sub == "enable"); err != nil {
+			return notFound(err, login)
+		}
+		fmt.Fprintf(stdout, "%s %sd\n", login, sub)
+		return nil
+	}
+	return nil
+}
+
+func notFound(err error, login string) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no user %q", login)
+	}
+	return err
+}
+
+// newPassword reads a password from stdin or generates one.
+func newPassword(fromStdin bool, stdin io.Reader) (password string, generated bool, err error) {
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", false, fmt.Errorf("reading the password: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if len(line) < storage.MinPasswordLength {
+			return "", false, fmt.Errorf("the password must have at least %d characters", storage.MinPasswordLength)
+		}
+		return line, false, nil
+	}
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", false, err
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b), true, nil
+}
+
+func userAdd(ctx context.Context, s *storage.Store, login string, sf *settingsFlags, fromStdin bool, stdin io.Reader, stdout io.Writer) error {
+	settings := storage.DefaultUserSettings()
+	if err := sf.apply(&settings); err != nil {
+		return err
+	}
+	resource, err := sf.resourceID()
+	if err != nil {
+		return err
+	}
+	if resource == nil {
+		if id, ok, err := s.ResourceByUserName(ctx, login); err != nil {
+			return err
+		} else if ok {
+			resource = &id
+		}
+	}
+	password, generated, err := newPassword(fromStdin, stdin)
+	if err != nil {
+		return err
+	}
+	acct, err := s.CreateAccount(ctx, login, password, resource, settings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s added", acct.Login)
+	if resource != nil {
+		fmt.Fprintf(stdout, " (PSA resource %d)", *resource)
+	} else {
+		fmt.Fprint(stdout, " (not linked to a PSA resource: only the all-contacts book has content; link with --resource)")
+	}
+	fmt.Fprintln(stdout)
+	if generated {
+		fmt.Fprintf(stdout, "password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+func userSet(ctx context.Context, s *storage.Store, login string, sf *settingsFlags, stdout io.Writer) error {
+	resource, err := sf.resourceID()
+	if err != nil {
+		return err
+	}
+	var flagErr error
+	acct, err := s.UpdateSettings(ctx, login, func(u *storage.UserSettings) { flagErr = sf.apply(u) })
+	if flagErr != nil {
+		return flagErr
+	}
+	if err != nil {
+		return notFound(err, login)
+	}
+	if resource != nil {
+		if err := s.LinkResource(ctx, login, *resource); err != nil {
+			return notFound(err, login)
+		}
+	}
+	fmt.Fprintf(stdout, "%s: contacts=%s all-contacts=%s calendar=%s tasks=%s time-zone=%s\n", acct.Login,
+		acct.Settings.ContactsScope, onOffText(acct.Settings.AllContacts), onOffText(acct.Settings.Calendar),
+		onOffText(acct.Settings.Tasks), acct.Settings.TimeZone)
+	return nil
+}
+
+func onOffText(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func userList(ctx context.Context, s *storage.Store, stdout io.Writer) error {
+	accts, err := s.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LOGIN\tENABLED\tRESOURCE\tCONTACTS\tALL-CONTACTS\tCALENDAR\tTASKS\tTIME ZONE\tLAST LOGIN")
+	for _, a := range accts {
+		res, last := "-", "never"
+		if a.ResourceID != nil {
+			res = strconv.FormatInt(*a.ResourceID, 10)
+		}
+		if a.LastLoginAt != nil {
+			last = a.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Login, yesNo(a.Enabled), res, a.Settings.ContactsScope,
+			onOffText(a.Settings.AllContacts), onOffText(a.Settings.Calendar), onOffText(a.Settings.Tasks), a.Settings.TimeZone, last)
+	}
+	return tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func userShow(ctx context.Context, s *storage.Store, login string, stdout io.Writer) error {
+	a, err := s.Account(ctx, login)
+	if err != nil {
+		return notFound(err, login)
+	}
+	info, err := s.PrincipalInfo(ctx, a)
+	if err != nil {
+		return err
+	}
+	colls, err := s.UserCollections(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "login:        %s\nname:         %s\ne-mail:       %s\nenabled:      %s\n", a.Login, info.DisplayName, info.Email, yesNo(a.Enabled))
+	if a.ResourceID != nil {
+		fmt.Fprintf(stdout, "resource:     %d\n", *a.ResourceID)
+	} else {
+		fmt.Fprintln(stdout, "resource:     (none)")
+	}
+	fmt.Fprintf(stdout, "contacts:     %s\nall-contacts: %s\ncalendar:     %s\ntasks:        %s\ntime zone:    %s\n",
+		a.Settings.ContactsScope, onOffText(a.Settings.AllContacts), onOffText(a.Settings.Calendar), onOffText(a.Settings.Tasks), a.Settings.TimeZone)
+	fmt.Fprintln(stdout, "collections:")
+	for _, c := range colls {
+		n := 0
+		if err := s.ListObjects(ctx, c.ID, func(storage.ObjectInfo) error { n++; return nil }); err != nil {
+			return err
+		}
+		home := "calendars"
+		if c.Name == storage.CollContacts || c.Name == storage.CollAllContacts {
+			home = "addressbooks"
+		}
+		fmt.Fprintf(stdout, "  /dav/%s/%s/%s/  %d objects\n", home, a.Login, c.Name, n)
+	}
+	return nil
+}
