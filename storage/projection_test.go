@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -289,3 +291,56 @@ func TestAuthenticate(t *testing.T) {
 		}
 	})
 }
+
+func TestClientRowsKeepRawAndProject(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		f := newFixture(t, s)
+		ctx := context.Background()
+		var rid int64
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			var err error
+			rid, err = tx.InsertClient(ctx, mapping.EntityContacts,
+				&mapping.Contact{CompanyID: 1, IsActive: 1, FirstName: "Cli", LastName: "Ent"}, f.alice.ID, "client-uid-1")
+			return err
+		}))
+		href := "contact-local-" + strconvI(rid) + ".vcf"
+		eq(t, "alice after client insert", hrefs(t, s, f.aliceBk), []string{"contact-11.vcf", "contact-12.vcf", href})
+		obj, err := s.GetObject(ctx, f.aliceBk.ID, href)
+		must(t, err)
+		if !strings.Contains(string(obj.Body), "UID:client-uid-1\r\n") || strings.Contains(string(obj.Body), "X-PSA-CONTACT-ID") {
+			t.Fatalf("client-created card: %s", obj.Body)
+		}
+		// A client change to a PSA row leaves raw alone.
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			rec, env, err := tx.RecordByRef(ctx, mapping.EntityContacts, 12)
+			if err != nil {
+				return err
+			}
+			c := rec.(*mapping.Contact)
+			if c.ID != 12 || env.PSAID == nil || *env.PSAID != 12 {
+				t.Errorf("record %+v env %+v", c, env)
+			}
+			c.Title = "Boss"
+			return tx.UpdateFromClient(ctx, mapping.EntityContacts, env.RID, c)
+		}))
+		obj, err = s.GetObject(ctx, f.aliceBk.ID, "contact-12.vcf")
+		must(t, err)
+		if !strings.Contains(string(obj.Body), "TITLE:Boss\r\n") || !strings.Contains(string(obj.Body), "X-PSA-CONTACT-ID:12\r\n") {
+			t.Fatalf("after client update: %s", obj.Body)
+		}
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, env, err := tx.RecordByRef(ctx, mapping.EntityContacts, 12)
+			if err != nil {
+				return err
+			}
+			var raw mapping.Contact
+			if err := json.Unmarshal([]byte(env.Raw), &raw); err != nil || raw.Title != "" || raw.FirstName != "Art" {
+				t.Errorf("raw changed by a client write (%v): %s", err, env.Raw)
+			}
+			return tx.MarkClientDeleted(ctx, mapping.EntityContacts, rid)
+		}))
+		eq(t, "alice after client delete", hrefs(t, s, f.aliceBk), []string{"contact-11.vcf", "contact-12.vcf"})
+	})
+}
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
