@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-webdav"
 
@@ -105,3 +106,6 @@ func (e *env) do(method, path, login, password, body string, headers ...string) 
 	must(e.t, err)
 	return resp, string(b)
 }
+
+// storageFarFuture is a cutoff after every tombstone's time.
+func storageFarFuture() time.Time { return time.Now().Add(24 * time.Hour) }
