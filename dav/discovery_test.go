@@ -185,7 +185,7 @@ func TestMalformedRequestsAreClientErrors(t *testing.T) {
 			{"REPORT", "/dav/addressbooks/alice/contacts/", `<x:whatever xmlns:x="urn:x"/>`, 403},
 			{"PROPPATCH", "/dav/addressbooks/alice/contacts/", `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:getetag>x</d:getetag></d:prop></d:set></d:propertyupdate>`, 207},
 			{"PROPFIND", "/dav/nowhere/", "", 404},
-			{"MKCOL", "/dav/addressbooks/alice/new/", "", 404},
+			{"MKCOL", "/dav/addressbooks/alice/new/", "", 403},
 			{"MKCALENDAR", "/dav/calendars/alice/calendar/", "", 403},
 		}
 		for _, c := range cases {

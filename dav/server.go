@@ -146,6 +146,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Path == "/.well-known/caldav" || r.URL.Path == "/.well-known/carddav" {
 		return s.serveWellKnown(w, r)
 	}
+	if r.Method == "MKCOL" || r.Method == "MKCALENDAR" {
+		// Which collections a user has is the administrator's decision.
+		return errCond(http.StatusForbidden, condNeedPrivileges, "collections are set up by the administrator; new ones cannot be created here")
+	}
 	res := parsePath(r.URL.EscapedPath())
 	if res.kind == resUnknown {
 		return errStatus(http.StatusNotFound, "no such resource")
@@ -167,8 +171,6 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		return s.servePut(w, r, res)
 	case http.MethodDelete:
 		return s.serveDelete(w, r, res)
-	case "MKCOL", "MKCALENDAR":
-		return errCond(http.StatusForbidden, condNeedPrivileges, "collections are set up by the administrator")
 	}
 	w.Header().Set("Allow", allowFor(res))
 	return errStatus(http.StatusMethodNotAllowed, "method %s is not supported here", r.Method)
