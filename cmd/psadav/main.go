@@ -26,6 +26,7 @@ Usage:
   psadav import [--entity NAME] FILE…    load PSA records (Autotask REST JSON)
   psadav user add|list|show|set|passwd|disable|enable …
   psadav settings show | settings set KEY VALUE
+  psadav bench                           compare with Radicale and Xandikos (see -h)
 
 Every command takes --data DIR or --database-url URL (or PSADAV_DATA,
 PSADAV_DATABASE_URL, or a --config file). Run "psadav COMMAND -h" for more.
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
 	case "settings":
 		return cmdSettings(ctx, rest, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
