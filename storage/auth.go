@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -77,33 +78,44 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("psadav-no-such-user"), bc
 func (s *Store) Authenticate(ctx context.Context, login, password string) (Account, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	var rows []struct {
-		accountScan
-		PasswordHash string `bun:"password_hash"`
-	}
-	q := `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.password_hash,
+	row, err := s.queryRowPrepared(ctx, `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.password_hash,
 	        s.contacts_scope, s.all_contacts, s.calendar, s.tasks, s.time_zone
-	        FROM accounts a JOIN user_settings s ON s.user_id = a.id WHERE a.login = ?`
-	if err := s.db.NewRaw(q, login).Scan(ctx, &rows); err != nil {
+	        FROM accounts a JOIN user_settings s ON s.user_id = a.id WHERE a.login = ?`, login)
+	if err != nil {
 		return Account{}, fmt.Errorf("storage: reading account: %w", err)
+	}
+	var a accountScan
+	var hash string
+	var resource sql.NullInt64
+	var lastLogin sql.NullTime
+	err = row.Scan(&a.ID, &a.Login, &resource, &a.Enabled, &a.CreatedAt, &lastLogin, &hash,
+		&a.ContactsScope, &a.AllContacts, &a.Calendar, &a.Tasks, &a.TimeZone)
+	found := err == nil
+	if err != nil && !isNoRows(err) {
+		return Account{}, fmt.Errorf("storage: reading account: %w", err)
+	}
+	if resource.Valid {
+		a.ResourceID = &resource.Int64
+	}
+	if lastLogin.Valid {
+		a.LastLoginAt = &lastLogin.Time
 	}
 	now := s.now()
 	sum := sha256.Sum256([]byte(password))
-	if len(rows) == 0 {
+	if !found {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return Account{}, ErrBadCredentials
 	}
-	row := rows[0]
-	if !verified.ok(login, row.PasswordHash, sum, now) {
-		if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
+	if !verified.ok(login, hash, sum, now) {
+		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
 			return Account{}, ErrBadCredentials
 		}
-		verified.put(login, row.PasswordHash, sum, now)
+		verified.put(login, hash, sum, now)
 	}
-	if !row.Enabled {
+	if !a.Enabled {
 		return Account{}, ErrBadCredentials
 	}
-	acct := row.account()
+	acct := a.account()
 	// Record the login, at most every few minutes per user.
 	if acct.LastLoginAt == nil || now.Sub(*acct.LastLoginAt) > 5*time.Minute {
 		_, err := s.wdb.NewUpdate().Table("accounts").Set("last_login_at = ?", now.UTC()).Where("id = ?", acct.ID).Exec(ctx)

@@ -58,6 +58,7 @@ type Store struct {
 	timeout time.Duration
 
 	users usersCache
+	stmts stmtCache
 	// schemaMu guards the cached PSA schema (field limits, picklists).
 	schemaMu sync.Mutex
 	schema   *schemaCache
@@ -159,6 +160,7 @@ func (s *Store) openPostgres(dsn string) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.stmts.close()
 	var err error
 	if s.wdb != nil && s.wdb != s.db {
 		err = s.wdb.Close()

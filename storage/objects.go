@@ -45,24 +45,25 @@ type Object struct {
 func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	var rows []struct {
-		collectionRow
-		ContactsScope string `bun:"contacts_scope"`
-		AllContacts   bool   `bun:"all_contacts"`
-		Calendar      bool   `bun:"calendar"`
-		Tasks         bool   `bun:"tasks"`
-	}
-	err := s.db.NewRaw(`SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks
-		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ?`, userID).Scan(ctx, &rows)
+	rows, err := s.queryPrepared(ctx, `SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks
+		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ?`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading collections: %w", err)
 	}
+	defer rows.Close()
 	byName := map[string]Collection{}
-	for _, r := range rows {
-		st := UserSettings{ContactsScope: r.ContactsScope, AllContacts: r.AllContacts, Calendar: r.Calendar, Tasks: r.Tasks}
-		if st.Has(r.Name) {
-			byName[r.Name] = Collection{ID: r.ID, UserID: r.UserID, Name: r.Name, MinToken: r.MinToken}
+	for rows.Next() {
+		var c Collection
+		var st UserSettings
+		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks); err != nil {
+			return nil, fmt.Errorf("storage: reading collections: %w", err)
 		}
+		if st.Has(c.Name) {
+			byName[c.Name] = c
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: reading collections: %w", err)
 	}
 	var out []Collection
 	for _, name := range CollectionNames {
@@ -93,9 +94,11 @@ func (s *Store) UserCollection(ctx context.Context, userID int64, name string) (
 func (s *Store) SyncToken(ctx context.Context, c Collection) (int64, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	row, err := s.queryRowPrepared(ctx, "SELECT COALESCE(MAX(change_seq), 0) FROM dav_objects WHERE collection_id = ?", c.ID)
 	var seq int64
-	err := s.db.NewSelect().Table("dav_objects").ColumnExpr("COALESCE(MAX(change_seq), 0)").
-		Where("collection_id = ?", c.ID).Scan(ctx, &seq)
+	if err == nil {
+		err = row.Scan(&seq)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("storage: reading collection state: %w", err)
 	}
@@ -133,14 +136,22 @@ func (s *Store) ListObjects(ctx context.Context, collectionID int64, fn func(Obj
 
 // GetObject reads one live object with its body.
 func (s *Store) GetObject(ctx context.Context, collectionID int64, href string) (Object, error) {
-	objs, err := s.GetObjects(ctx, collectionID, []string{href})
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	row, err := s.queryRowPrepared(ctx, `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body
+		FROM dav_objects WHERE collection_id = ? AND href = ? AND NOT deleted`, collectionID, href)
 	if err != nil {
-		return Object{}, err
+		return Object{}, fmt.Errorf("storage: reading object: %w", err)
 	}
-	if len(objs) == 0 {
+	var o Object
+	err = row.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt, &o.Body)
+	if isNoRows(err) {
 		return Object{}, ErrNotFound
 	}
-	return objs[0], nil
+	if err != nil {
+		return Object{}, fmt.Errorf("storage: reading object: %w", err)
+	}
+	return o, nil
 }
 
 // GetObjects reads the live objects among hrefs (missing ones are left
@@ -224,8 +235,11 @@ func (s *Store) Changes(ctx context.Context, c Collection, since int64, limit in
 	// Collection may predate a reset.
 	var counter int64
 	var minToken sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT value, (SELECT min_token FROM dav_collections WHERE id = ?)
-		FROM change_counter WHERE id = 1`, c.ID).Scan(&counter, &minToken)
+	row, err := s.queryRowPrepared(ctx, `SELECT value, (SELECT min_token FROM dav_collections WHERE id = ?)
+		FROM change_counter WHERE id = 1`, c.ID)
+	if err == nil {
+		err = row.Scan(&counter, &minToken)
+	}
 	if err != nil {
 		return ChangeSet{}, fmt.Errorf("storage: reading the change counter: %w", err)
 	}
@@ -234,14 +248,29 @@ func (s *Store) Changes(ctx context.Context, c Collection, since int64, limit in
 	if !minToken.Valid || (since != 0 && since < c.MinToken) || since > counter {
 		return ChangeSet{}, ErrSyncTokenGone
 	}
-	var rows []objectRow
-	q := s.db.NewSelect().Model(&rows).Column(infoColumns...).
-		Where("collection_id = ? AND change_seq > ? AND change_seq <= ?", c.ID, since, counter).
-		Order("change_seq")
+	// One range scan over (collection_id, change_seq); with a limit, one
+	// row more than asked tells whether the answer is truncated.
+	query := `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at FROM dav_objects
+		WHERE collection_id = ? AND change_seq > ? AND change_seq <= ? ORDER BY change_seq`
+	args := []any{c.ID, since, counter}
 	if limit > 0 {
-		q = q.Limit(int64(limit + 1))
+		query += " LIMIT ?"
+		args = append(args, limit+1)
 	}
-	if err := q.Scan(ctx); err != nil {
+	rs, err := s.queryPrepared(ctx, query, args...)
+	if err != nil {
+		return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
+	}
+	defer rs.Close()
+	var rows []objectRow
+	for rs.Next() {
+		var o objectRow
+		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt); err != nil {
+			return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
+		}
+		rows = append(rows, o)
+	}
+	if err := rs.Err(); err != nil {
 		return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
 	}
 	cs := ChangeSet{Token: since}

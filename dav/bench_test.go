@@ -1,0 +1,140 @@
+package dav_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/psadav/psadav/dav"
+	"github.com/psadav/psadav/mapping"
+	"github.com/psadav/psadav/storage"
+	"github.com/psadav/psadav/storage/storagetest"
+)
+
+// Benchmarks of the request hot paths over a SQLite store holding n
+// contacts in one user's book. Run:
+//
+//	go test -run XXX -bench . -benchmem ./dav/
+type benchEnv struct {
+	srv   *httptest.Server
+	hrefs []string
+	book  string
+	token string
+}
+
+func newBenchEnv(b *testing.B, n int) *benchEnv {
+	b.Helper()
+	s := storagetest.OpenSQLite(b)
+	ctx := context.Background()
+	must(b, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		owner := int64(100)
+		if _, err := tx.UpsertPSA(ctx, mapping.EntityCompanies, &mapping.Company{ID: 1, CompanyName: "Acme", OwnerResourceID: &owner, IsActive: true}, nil); err != nil {
+			return err
+		}
+		for i := range n {
+			c := &mapping.Contact{ID: int64(1000 + i), CompanyID: 1, IsActive: 1, FirstName: "First", LastName: fmt.Sprint("Last", i),
+				Title: "Office Manager", EmailAddress: fmt.Sprintf("p%d@example.com", i), Phone: "+1 555 0100", Extension: "12",
+				MobilePhone: "+1 555 0199", AddressLine: "1 Main Street", City: "Springfield", ZipCode: "62701"}
+			if _, err := tx.UpsertPSA(ctx, mapping.EntityContacts, c, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	st := storage.DefaultUserSettings()
+	st.ContactsScope = storage.ScopeAll
+	if _, err := s.CreateAccount(ctx, "bench", "bench-pw", nil, st); err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := &benchEnv{srv: httptest.NewServer(dav.New(dav.Options{Store: s, Logger: log})), book: "/dav/addressbooks/bench/contacts/"}
+	b.Cleanup(e.srv.Close)
+	for i := range n {
+		e.hrefs = append(e.hrefs, fmt.Sprintf("%scontact-%d.vcf", e.book, 1000+i))
+	}
+	_, body := e.request(b, "REPORT", e.book, `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`)
+	e.token = tokenRe.FindStringSubmatch(body)[1]
+	return e
+}
+
+func (e *benchEnv) request(b testing.TB, method, path, body string, headers ...string) (*http.Response, string) {
+	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	req.SetBasicAuth("bench", "bench-pw")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/xml")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(out)
+}
+
+func BenchmarkGET(b *testing.B) {
+	e := newBenchEnv(b, 2000)
+	var n atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			if resp, _ := e.request(b, "GET", e.hrefs[int(i)%len(e.hrefs)], ""); resp.StatusCode != 200 {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
+}
+
+func BenchmarkMultiget100(b *testing.B) {
+	e := newBenchEnv(b, 2000)
+	var q strings.Builder
+	q.WriteString(`<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop>`)
+	for _, h := range e.hrefs[:100] {
+		q.WriteString("<d:href>" + h + "</d:href>")
+	}
+	q.WriteString("</c:addressbook-multiget>")
+	body := q.String()
+	b.ResetTimer()
+	for b.Loop() {
+		if resp, _ := e.request(b, "REPORT", e.book, body); resp.StatusCode != 207 {
+			b.Fatal(resp.Status)
+		}
+	}
+}
+
+func BenchmarkSyncCollectionNoChange(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			e := newBenchEnv(b, n)
+			body := `<d:sync-collection xmlns:d="DAV:"><d:sync-token>` + e.token + `</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`
+			b.ResetTimer()
+			for b.Loop() {
+				if resp, out := e.request(b, "REPORT", e.book, body); resp.StatusCode != 207 || strings.Contains(out, "<d:response>") {
+					b.Fatal(resp.Status, out)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkPropfindDepth1(b *testing.B) {
+	e := newBenchEnv(b, 10000)
+	q := `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`
+	b.ResetTimer()
+	for b.Loop() {
+		if resp, _ := e.request(b, "PROPFIND", e.book, q, "Depth", "1"); resp.StatusCode != 207 {
+			b.Fatal(resp.Status)
+		}
+	}
+}
