@@ -3,8 +3,8 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"crypto/subtle"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
