@@ -63,52 +63,66 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 	if err != nil {
 		return err
 	}
-	cs, err := s.store.Changes(ctx, coll, since, limit)
+	scan, err := s.store.SyncScan(ctx, coll, since)
 	if err != nil {
 		return err
 	}
 	preq := req.request()
 	initial := since == 0
-	var bodies map[string]*storage.Object
-	if needsData(&preq) {
-		var live []string
-		for _, c := range cs.Changes {
-			if !c.Deleted {
-				live = append(live, c.Href)
-			}
+	withData := needsData(&preq)
+	ms := startMultistatus(w, minimal(r))
+	// Members are written as the scan reads them; when their data is asked
+	// for, in batches whose bodies are read in one query each.
+	var batch []storage.ObjectInfo
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
-		objs, err := s.store.GetObjects(ctx, coll.ID, live)
+		hrefs := make([]string, len(batch))
+		for i, c := range batch {
+			hrefs[i] = c.Href
+		}
+		objs, err := s.store.GetObjects(ctx, coll.ID, hrefs)
 		if err != nil {
 			return err
 		}
-		bodies = make(map[string]*storage.Object, len(objs))
-		for i := range objs {
-			bodies[objs[i].Href] = &objs[i]
+		for _, o := range objs {
+			ms.response(objectPath(user.Login, coll.Name, o.Href), objectProps(o.ObjectInfo, coll, o.Body).values(&preq))
 		}
+		// A member missing now changed again meanwhile; the next sync reports it.
+		batch = batch[:0]
+		return nil
 	}
-	ms := startMultistatus(w, minimal(r))
-	for _, c := range cs.Changes {
+	token, truncated, err := scan.Each(ctx, limit, func(c storage.ObjectInfo) error {
 		href := objectPath(user.Login, coll.Name, c.Href)
-		if c.Deleted {
+		switch {
+		case c.Deleted:
 			if !initial {
 				ms.status(href, http.StatusNotFound)
 			}
-			continue
-		}
-		info, data := c, []byte(nil)
-		if bodies != nil {
-			o := bodies[c.Href]
-			if o == nil { // changed again meanwhile; the next sync reports it
-				continue
+		case withData:
+			batch = append(batch, c)
+			if len(batch) == 200 {
+				return flush()
 			}
-			info, data = o.ObjectInfo, o.Body
+		default:
+			ms.response(href, objectProps(c, coll, nil).values(&preq))
 		}
-		ms.response(href, objectProps(info, coll, data).values(&preq))
+		return nil
+	})
+	if err == nil {
+		err = flush()
 	}
-	if cs.Truncated {
+	if err != nil {
+		// The status line is out; the client sees a body without a token
+		// and syncs again.
+		s.log.Error("streaming sync-collection", "path", r.URL.Path, "err", err)
+		return ms.close()
+	}
+	if truncated {
 		ms.raw("<d:response>" + hrefElem(res.path()) + statusElem(http.StatusInsufficientStorage) +
 			"<d:error><d:number-of-matches-within-limits/></d:error></d:response>\n")
 	}
-	ms.raw(textElem(pSyncToken, SyncTokenURI(cs.Token)))
+	ms.raw(textElem(pSyncToken, SyncTokenURI(token)))
 	return ms.close()
 }

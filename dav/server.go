@@ -23,7 +23,7 @@ type Store interface {
 	GetObject(ctx context.Context, collectionID int64, href string) (storage.Object, error)
 	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
 	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
-	Changes(ctx context.Context, c storage.Collection, since int64, limit int) (storage.ChangeSet, error)
+	SyncScan(ctx context.Context, c storage.Collection, since int64) (*storage.ChangeScan, error)
 	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
 	SetProps(ctx context.Context, userID int64, resource string, set, remove []storage.DeadProp) error
 	PutObject(ctx context.Context, req storage.PutRequest) (storage.PutResult, error)

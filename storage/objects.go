@@ -224,11 +224,34 @@ type ChangeSet struct {
 }
 
 // Changes lists the objects of a collection changed since token (0: from
-// the beginning, an initial sync), at most
-// limit (0: no limit), with one indexed range scan over (collection_id,
-// change_seq): the cost grows with the number of changes, not with the
-// size of the collection. An unknown or too old token is ErrSyncTokenGone.
+// the beginning, an initial sync), at most limit (0: no limit). See
+// EachChange.
 func (s *Store) Changes(ctx context.Context, c Collection, since int64, limit int) (ChangeSet, error) {
+	scan, err := s.SyncScan(ctx, c, since)
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	var cs ChangeSet
+	cs.Token, cs.Truncated, err = scan.Each(ctx, limit, func(o ObjectInfo) error {
+		cs.Changes = append(cs.Changes, o)
+		return nil
+	})
+	return cs, err
+}
+
+// ChangeScan is a validated sync request, ready to be streamed: a token
+// is checked before a client is answered, and changes are read after.
+type ChangeScan struct {
+	s     *Store
+	c     Collection
+	since int64
+	upTo  int64 // the counter when the scan was validated
+}
+
+// SyncScan validates a sync token for a collection: an unknown or too old
+// token is ErrSyncTokenGone; 0 is the initial sync (every member, whatever
+// was purged).
+func (s *Store) SyncScan(ctx context.Context, c Collection, since int64) (*ChangeScan, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	// The counter and the collection's floor are read fresh: a caller's
@@ -241,52 +264,57 @@ func (s *Store) Changes(ctx context.Context, c Collection, since int64, limit in
 		err = row.Scan(&counter, &minToken)
 	}
 	if err != nil {
-		return ChangeSet{}, fmt.Errorf("storage: reading the change counter: %w", err)
+		return nil, fmt.Errorf("storage: reading the change counter: %w", err)
 	}
 	c.MinToken = minToken.Int64
-	// Token 0 is the initial sync: every member, whatever was purged.
 	if !minToken.Valid || (since != 0 && since < c.MinToken) || since > counter {
-		return ChangeSet{}, ErrSyncTokenGone
+		return nil, ErrSyncTokenGone
 	}
-	// One range scan over (collection_id, change_seq); with a limit, one
-	// row more than asked tells whether the answer is truncated.
+	return &ChangeScan{s: s, c: c, since: since, upTo: counter}, nil
+}
+
+// Each calls fn for the objects changed since the token, in change order,
+// at most limit (0: no limit), streaming them from one range scan over
+// (collection_id, change_seq): the cost grows with the number of changes,
+// not with the size of the collection, and memory stays flat. It returns
+// the token to continue from and whether the answer was truncated.
+func (sc *ChangeScan) Each(ctx context.Context, limit int, fn func(ObjectInfo) error) (token int64, truncated bool, err error) {
+	ctx, cancel := sc.s.bound(ctx)
+	defer cancel()
 	query := `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at FROM dav_objects
 		WHERE collection_id = ? AND change_seq > ? AND change_seq <= ? ORDER BY change_seq`
-	args := []any{c.ID, since, counter}
+	args := []any{sc.c.ID, sc.since, sc.upTo}
 	if limit > 0 {
+		// One row more than asked tells whether the answer is truncated.
 		query += " LIMIT ?"
 		args = append(args, limit+1)
 	}
-	rs, err := s.queryPrepared(ctx, query, args...)
+	rs, err := sc.s.queryPrepared(ctx, query, args...)
 	if err != nil {
-		return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
+		return 0, false, fmt.Errorf("storage: reading changes: %w", err)
 	}
 	defer rs.Close()
-	var rows []objectRow
+	token = sc.since
+	n := 0
 	for rs.Next() {
+		if limit > 0 && n == limit {
+			return token, true, nil
+		}
 		var o objectRow
 		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt); err != nil {
-			return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
+			return 0, false, fmt.Errorf("storage: reading changes: %w", err)
 		}
-		rows = append(rows, o)
+		if err := fn(o.info()); err != nil {
+			return 0, false, err
+		}
+		token = o.ChangeSeq
+		n++
 	}
 	if err := rs.Err(); err != nil {
-		return ChangeSet{}, fmt.Errorf("storage: reading changes: %w", err)
+		return 0, false, fmt.Errorf("storage: reading changes: %w", err)
 	}
-	cs := ChangeSet{Token: since}
-	if limit > 0 && len(rows) > limit {
-		rows = rows[:limit]
-		cs.Truncated = true
-	}
-	for i := range rows {
-		cs.Changes = append(cs.Changes, rows[i].info())
-		cs.Token = rows[i].ChangeSeq
-	}
-	if !cs.Truncated {
-		// Nothing newer up to the counter: the collection's state is the token.
-		cs.Token = max(cs.Token, c.MinToken)
-	}
-	return cs, nil
+	// Nothing newer up to the counter: the collection's state is the token.
+	return max(token, sc.c.MinToken), false, nil
 }
 
 // PurgeTombstones deletes tombstones older than the cutoff. Each collection
