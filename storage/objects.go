@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -47,12 +48,14 @@ func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection
 	defer cancel()
 	var rows []struct {
 		collectionRow
-		ContactsScope string `bun:"contacts_scope"`
-		AllContacts   bool   `bun:"all_contacts"`
-		Calendar      bool   `bun:"calendar"`
-		Tasks         bool   `bun:"tasks"`
+		ContactsScope string  `bun:"contacts_scope"`
+		AllContacts   bool    `bun:"all_contacts"`
+		Calendar      bool    `bun:"calendar"`
+		Tasks         bool    `bun:"tasks"`
+		ReadOnly      *string `bun:"read_only_books"`
 	}
-	err := s.db.NewRaw(`SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks
+	err := s.db.NewRaw(`SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
+		(SELECT value FROM org_settings WHERE key = 'read-only-books') AS read_only_books
 		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ?`, userID).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading collections: %w", err)
@@ -61,7 +64,8 @@ func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection
 	for _, r := range rows {
 		st := UserSettings{ContactsScope: r.ContactsScope, AllContacts: r.AllContacts, Calendar: r.Calendar, Tasks: r.Tasks}
 		if st.Has(r.Name) {
-			byName[r.Name] = Collection{ID: r.ID, UserID: r.UserID, Name: r.Name, MinToken: r.MinToken}
+			byName[r.Name] = Collection{ID: r.ID, UserID: r.UserID, Name: r.Name, MinToken: r.MinToken,
+				ReadOnly: r.ReadOnly != nil && slices.Contains(readOnlyBooks(*r.ReadOnly), r.Name)}
 		}
 	}
 	var out []Collection
@@ -85,6 +89,13 @@ func (s *Store) UserCollection(ctx context.Context, userID int64, name string) (
 		}
 	}
 	return Collection{}, ErrNotFound
+}
+
+// readOnlyBooks reads the stored read-only-books setting (validated when
+// it was set).
+func readOnlyBooks(v string) []string {
+	books, _ := parseReadOnlyBooks(v)
+	return books
 }
 
 // SyncToken is the collection's current state: the newest change sequence

@@ -25,6 +25,7 @@ type OrgSettings struct {
 	PSAURLTemplate      string // {entity} and {id} are replaced
 	WindowPastDays      int64  // calendar sync window
 	WindowFutureDays    int64
+	ReadOnlyBooks       []string // address books clients may read but not change
 }
 
 // SettingKey describes one organisation setting.
@@ -120,6 +121,27 @@ var SettingKeys = []SettingKey{
 		func(o *OrgSettings) *int64 { return &o.WindowPastDays }),
 	intSetting("window-future-days", "365", "calendar sync window: days into the future", 1, 3650,
 		func(o *OrgSettings) *int64 { return &o.WindowFutureDays }),
+	{Key: "read-only-books", Default: "", Help: "address books every user may read but not change (PUT and DELETE get 403): " +
+		"a comma-separated list of contacts, all-contacts; empty for none", set: func(o *OrgSettings, v string) error {
+		books, err := parseReadOnlyBooks(v)
+		o.ReadOnlyBooks = books
+		return err
+	}},
+}
+
+// parseReadOnlyBooks reads the read-only-books setting.
+func parseReadOnlyBooks(v string) ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(v, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "":
+		case CollContacts, CollAllContacts:
+			out = append(out, b)
+		default:
+			return nil, fmt.Errorf("%q is not an address book: use contacts, all-contacts or both, separated by commas", b)
+		}
+	}
+	return out, nil
 }
 
 func settingKey(key string) (SettingKey, bool) {
