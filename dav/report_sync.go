@@ -106,8 +106,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		ms.response(href, objectProps(info, coll, data).values(&preq))
 	}
 	if cs.Truncated {
-		ms.raw("<d:response>" + hrefElem(res.path()) + statusElem(http.StatusInsufficientStorage) +
-			"<d:error><d:number-of-matches-within-limits/></d:error></d:response>\n")
+		ms.truncated(res.path())
 	}
 	ms.raw(textElem(pSyncToken, SyncTokenURI(cs.Token)))
 	return ms.close()
