@@ -74,38 +74,27 @@ func serveAddressbookQuery(s *Server, w http.ResponseWriter, r *http.Request, re
 		return err
 	}
 	ctx := r.Context()
-	user := userFrom(ctx)
-	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	user, coll, err := s.reportCollection(r, res)
 	if err != nil {
-		return err
-	}
-	var hrefs []string
-	if err := s.store.ListObjects(ctx, coll.ID, func(o storage.ObjectInfo) error {
-		hrefs = append(hrefs, o.Href)
-		return nil
-	}); err != nil {
 		return err
 	}
 	preq := req.request()
 	ms := startMultistatus(w, minimal(r))
 	matched := 0
-	for start := 0; start < len(hrefs); start += 200 {
-		objs, err := s.store.GetObjects(ctx, coll.ID, hrefs[start:min(start+200, len(hrefs))])
-		if err != nil {
-			s.log.Error("addressbook-query", "path", r.URL.Path, "err", err)
-			break // the 207 is under way: end it well-formed
+	err = s.eachMember(ctx, coll.ID, func(o *storage.Object) error {
+		card, err := mapping.DecodeCard(o.Body)
+		if err != nil || !filter.match(card) {
+			return nil
 		}
-		for i := range objs {
-			card, err := mapping.DecodeCard(objs[i].Body)
-			if err != nil || !filter.match(card) {
-				continue
-			}
-			if matched++; limit > 0 && matched > limit {
-				ms.truncated(res.path())
-				return ms.close()
-			}
-			ms.response(objectPath(user.Login, coll.Name, objs[i].Href), objectProps(objs[i].ObjectInfo, coll, objs[i].Body).values(&preq))
+		if matched++; limit > 0 && matched > limit {
+			ms.truncated(res.path())
+			return errStopMembers
 		}
+		ms.response(objectPath(user.Login, coll.Name, o.Href), objectProps(o.ObjectInfo, coll, o.Body).values(&preq))
+		return nil
+	})
+	if err != nil { // the 207 is under way: log, and end it well-formed
+		s.log.Error("addressbook-query", "path", r.URL.Path, "err", err)
 	}
 	return ms.close()
 }

@@ -58,8 +58,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		}
 	}
 	ctx := r.Context()
-	user := userFrom(ctx)
-	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	user, coll, err := s.reportCollection(r, res)
 	if err != nil {
 		return err
 	}

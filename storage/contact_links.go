@@ -20,10 +20,8 @@ import (
 
 type pinnedRow struct {
 	bun.BaseModel `bun:"table:pinned_items"`
-	CollectionID  int64     `bun:"collection_id,pk"`
-	SourceEntity  string    `bun:"source_entity,pk"`
-	SourceRID     int64     `bun:"source_rid,pk"`
-	PinnedAt      time.Time `bun:"pinned_at,notnull"`
+	itemKey
+	PinnedAt time.Time `bun:"pinned_at,notnull"`
 }
 
 const pinsCacheKey = "pins"
@@ -50,7 +48,7 @@ func (t *Tx) pinnedCollections(ctx context.Context, entity mapping.Entity, rid i
 
 // pin keeps a row in a collection (and un-hides it there).
 func (t *Tx) pin(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) error {
-	row := pinnedRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, PinnedAt: t.now}
+	row := pinnedRow{itemKey: itemKey{collectionID, string(entity), rid}, PinnedAt: t.now}
 	if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}

@@ -95,11 +95,11 @@ func parseOnOff(v string) (bool, error) {
 var SettingKeys = []SettingKey{
 	strSetting("write-back-mode", "lenient", "lenient: a change to a field clients may not change is discarded (PUT answers without ETag); strict: refused with 403",
 		oneOf("lenient", "strict"), func(o *OrgSettings) *string { return &o.WriteBackMode }),
-	strSetting("contact-policy", "psa-master", "psa-master: clients change no PSA contact field; two-way: mapped fields go to the PSA",
+	strSetting("contact-policy", "psa-master", "psa-master: clients change no field of a PSA contact (one a user created stays theirs to change); two-way: mapped fields go to the PSA",
 		oneOf("psa-master", "two-way"), func(o *OrgSettings) *string { return &o.ContactPolicy }),
 	strSetting("contact-delete", "hide", "what a client DELETE of a contact does: hide (for that user) or deactivate (in the PSA)",
 		oneOf("hide", "deactivate"), func(o *OrgSettings) *string { return &o.ContactDelete }),
-	strSetting("unknown-company", "default-company", "a client contact whose ORG names no PSA company: default-company, create or refuse",
+	strSetting("unknown-company", "default-company", "a client contact whose ORG names no PSA company: default-company (ORG text kept for the user), create (needs a phone number on the card) or refuse",
 		oneOf("default-company", "create", "refuse"), func(o *OrgSettings) *string { return &o.UnknownCompany }),
 	intSetting("default-company-id", "0", "PSA company for client contacts without ORG and for client to-dos (0 = the PSA's own company)",
 		0, 1<<53, func(o *OrgSettings) *int64 { return &o.DefaultCompanyID }),

@@ -168,7 +168,7 @@ func etagListMatches(header, etag string) bool {
 // client DELETE of a PSA item under the hide rule): a tombstone now, and
 // no re-render brings it back.
 func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) error {
-	row := hiddenRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, HiddenAt: t.now}
+	row := hiddenRow{itemKey: itemKey{collectionID, string(entity), rid}, HiddenAt: t.now}
 	if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}
