@@ -115,6 +115,16 @@ func (s *Server) sizeCondition(r *http.Request) xml.Name {
 	return name(nsCalDAV, "max-resource-size")
 }
 
+// memberPath makes a refusal's resource name (a sibling of the request's
+// object) an absolute path; a path stays as it is.
+func memberPath(r *http.Request, href string) string {
+	if strings.HasPrefix(href, "/") {
+		return href
+	}
+	res := parsePath(r.URL.EscapedPath())
+	return objectPath(res.login, res.coll, href)
+}
+
 // refusalError maps a refused write to its status and precondition.
 func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 	card := parsePath(r.URL.EscapedPath()).home == homeAddress
@@ -138,7 +148,7 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 	case mapping.RefuseUnsupportedData:
 		e.status, e.cond = http.StatusUnsupportedMediaType, proto("supported-calendar-data", "supported-address-data")
 	case mapping.RefuseUnsupportedComponent:
-		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "supported-calendar-component")
+		e.status, e.cond = http.StatusForbidden, proto("supported-calendar-component", "valid-address-data")
 	case mapping.RefuseUnknownTimeZone:
 		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "valid-calendar-object-resource")
 	case mapping.RefuseTooLong:
@@ -150,10 +160,13 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 	case mapping.RefuseUnknownCompany:
 		e.status, e.cond = http.StatusConflict, name(nsPSADAV, "unknown-company")
 		e.inner = fields
+	case mapping.RefuseUnknownCountry:
+		e.status, e.cond = http.StatusConflict, name(nsPSADAV, "unknown-country")
+		e.inner = fields
 	case mapping.RefuseUIDConflict:
 		e.status, e.cond = http.StatusConflict, proto("no-uid-conflict", "no-uid-conflict")
 		if ref.Href != "" {
-			e.inner = hrefElem(ref.Href)
+			e.inner = hrefElem(memberPath(r, ref.Href))
 		}
 	case mapping.RefuseReadOnlyItem, mapping.RefuseDelete:
 		e.status, e.cond = http.StatusForbidden, condNeedPrivileges

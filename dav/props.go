@@ -3,6 +3,7 @@ package dav
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -350,20 +351,38 @@ func (s *Server) writeMembers(ctx context.Context, ms *multistatus, req *propReq
 			return nil
 		})
 	}
+	return s.eachMember(ctx, c.ID, func(o *storage.Object) error {
+		ms.response(objectPath(login, c.Name, o.Href), objectProps(o.ObjectInfo, c, o.Body).values(req))
+		return nil
+	})
+}
+
+// errStopMembers ends an eachMember walk early without an error.
+var errStopMembers = errors.New("stop")
+
+// eachMember calls fn with every live member of a collection and its body,
+// in href order: the index is listed first (no bodies), then bodies are
+// read in batches, so memory stays bounded by a batch.
+func (s *Server) eachMember(ctx context.Context, collectionID int64, fn func(*storage.Object) error) error {
 	var hrefs []string
-	if err := s.store.ListObjects(ctx, c.ID, func(o storage.ObjectInfo) error {
+	if err := s.store.ListObjects(ctx, collectionID, func(o storage.ObjectInfo) error {
 		hrefs = append(hrefs, o.Href)
 		return nil
 	}); err != nil {
 		return err
 	}
 	for start := 0; start < len(hrefs); start += 200 {
-		objs, err := s.store.GetObjects(ctx, c.ID, hrefs[start:min(start+200, len(hrefs))])
+		objs, err := s.store.GetObjects(ctx, collectionID, hrefs[start:min(start+200, len(hrefs))])
 		if err != nil {
 			return err
 		}
-		for _, o := range objs {
-			ms.response(objectPath(login, c.Name, o.Href), objectProps(o.ObjectInfo, c, o.Body).values(req))
+		for i := range objs {
+			if err := fn(&objs[i]); err != nil {
+				if err == errStopMembers {
+					return nil
+				}
+				return err
+			}
 		}
 	}
 	return nil

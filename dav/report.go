@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/psadav/psadav/storage"
 )
 
 // A REPORT is dispatched on its root element. Each report lives in a file
@@ -50,6 +52,14 @@ func rootElement(body []byte) (xml.Name, error) {
 			return se.Name, nil
 		}
 	}
+}
+
+// reportCollection is the requesting user and the collection a report
+// goes to (ErrNotFound when the user has no such collection).
+func (s *Server) reportCollection(r *http.Request, res resource) (*storage.Account, storage.Collection, error) {
+	user := userFrom(r.Context())
+	coll, err := s.store.UserCollection(r.Context(), user.ID, res.coll)
+	return user, coll, err
 }
 
 // decodeBody decodes a report body into v.

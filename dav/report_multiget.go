@@ -29,8 +29,7 @@ func serveMultiget(s *Server, w http.ResponseWriter, r *http.Request, res resour
 		return err
 	}
 	ctx := r.Context()
-	user := userFrom(ctx)
-	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	user, coll, err := s.reportCollection(r, res)
 	if err != nil {
 		return err
 	}

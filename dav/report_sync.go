@@ -58,8 +58,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		}
 	}
 	ctx := r.Context()
-	user := userFrom(ctx)
-	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	user, coll, err := s.reportCollection(r, res)
 	if err != nil {
 		return err
 	}
@@ -120,8 +119,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		return ms.close()
 	}
 	if truncated {
-		ms.raw("<d:response>" + hrefElem(res.path()) + statusElem(http.StatusInsufficientStorage) +
-			"<d:error><d:number-of-matches-within-limits/></d:error></d:response>\n")
+		ms.truncated(res.path())
 	}
 	ms.raw(textElem(pSyncToken, SyncTokenURI(token)))
 	return ms.close()

@@ -157,6 +157,13 @@ func (m *multistatus) status(href string, code int) {
 	m.w.WriteString("</d:response>\n")
 }
 
+// truncated writes the response that ends a REPORT answer cut short by a
+// limit: 507 for the collection (RFC 6578 §3.6, RFC 6352 §8.6.1).
+func (m *multistatus) truncated(collection string) {
+	m.w.WriteString("<d:response>" + hrefElem(collection) + statusElem(http.StatusInsufficientStorage) +
+		"<d:error><d:number-of-matches-within-limits/></d:error></d:response>\n")
+}
+
 // raw writes pre-rendered XML (a sync-token).
 func (m *multistatus) raw(s string) { m.w.WriteString(s) }
 

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/emersion/go-vcard"
 )
@@ -75,4 +76,17 @@ func MergeKeptCard(body []byte, data string) ([]byte, error) {
 var singleValued = map[string]bool{
 	"PHOTO": true, "NOTE": true, "TITLE": true, "BDAY": true, "ANNIVERSARY": true, "GENDER": true,
 	"KIND": true, "X-ADDRESSBOOKSERVER-KIND": true,
+}
+
+// KeptOrg is the company name of an ORG kept for a user ("" when none):
+// the user's own ORG text where psadav could not match a PSA company.
+func KeptOrg(data string) string {
+	kept, err := DecodeKeptCard(data)
+	if err != nil {
+		return ""
+	}
+	if org := kept.Get(vcard.FieldOrganization); org != nil {
+		return strings.TrimSpace(Component(org.Value, 0))
+	}
+	return ""
 }

@@ -62,19 +62,7 @@ func RenderContact(v ContactView) vcard.Card {
 	set(vcard.FieldEmail, c.EmailAddress2, typeParams("INTERNET", "WORK"))
 	set(vcard.FieldEmail, c.EmailAddress3, typeParams("INTERNET"))
 
-	street := strings.Trim(c.AddressLine+"\n"+c.AddressLine1, "\n")
-	country := ""
-	if v.Country != nil {
-		country = v.Country.DisplayName
-		if country == "" {
-			country = v.Country.Name
-		}
-	}
-	if street != "" || c.AdditionalAddressInformation != "" || c.City != "" || c.State != "" || c.ZipCode != "" || country != "" {
-		card.Add(vcard.FieldAddress, &vcard.Field{Value: JoinComponents(
-			[]string{"", c.AdditionalAddressInformation, street, c.City, c.State, c.ZipCode, country}, 7),
-			Params: typeParams("WORK")})
-	}
+	renderAddress(card, c, v.Country)
 
 	set(vcard.FieldURL, c.FacebookURL, typeParams("FACEBOOK"))
 	set(vcard.FieldURL, c.LinkedInURL, typeParams("LINKEDIN"))
@@ -88,7 +76,7 @@ func RenderContact(v ContactView) vcard.Card {
 		card.Add(vcard.FieldPhoto, &vcard.Field{Value: photo,
 			Params: vcard.Params{"ENCODING": {"b"}, "TYPE": {strings.ToUpper(strings.TrimPrefix(mediaType, "image/"))}}})
 	}
-	if rev := contactRevision(c); !rev.IsZero() {
+	if rev := contactRevision(c, v.Journal); !rev.IsZero() {
 		card.SetValue(vcard.FieldRevision, rev.UTC().Format("20060102T150405Z"))
 	}
 	if !LocalID(c.ID) {
@@ -167,13 +155,54 @@ func noteTime(n CompanyNote) time.Time {
 	return time.Time{}
 }
 
-func contactRevision(c *Contact) time.Time {
-	for _, t := range []*time.Time{c.LastModifiedDate, c.LastActivityDate, c.CreateDate} {
-		if t != nil {
-			return *t
+// contactRevision is REV: the newest change to what the card shows, the
+// contact itself or a journal entry in its NOTE. (A company edit does not
+// count: most do not change the card.)
+func contactRevision(c *Contact, journal []CompanyNote) time.Time {
+	var rev time.Time
+	later := func(ts ...*time.Time) {
+		for _, t := range ts {
+			if t != nil && t.After(rev) {
+				rev = *t
+			}
 		}
 	}
-	return time.Time{}
+	later(c.LastModifiedDate, c.LastActivityDate, c.CreateDate)
+	for i := range journal {
+		later(journal[i].LastModifiedDate, journal[i].CreateDateTime)
+	}
+	return rev
+}
+
+// addressGroup groups the work address with Apple's country-code
+// companion (X-ABADR), which iOS uses to lay the address out.
+const addressGroup = "psa1"
+
+// renderAddress writes the work address: ADR street is the two address
+// lines (a line break between them), extended address the additional
+// information, country the PSA's display name (psa-model §2.5, §2.11).
+func renderAddress(card vcard.Card, c *Contact, country *Country) {
+	street := c.AddressLine
+	if c.AddressLine1 != "" {
+		street += "\n" + c.AddressLine1
+	}
+	name, code := "", ""
+	if country != nil {
+		name, code = country.DisplayName, strings.ToLower(country.CountryCode)
+		if name == "" {
+			name = country.Name
+		}
+	}
+	if street == "" && c.AdditionalAddressInformation == "" && c.City == "" && c.State == "" && c.ZipCode == "" && name == "" {
+		return
+	}
+	group := ""
+	if code != "" {
+		group = addressGroup
+		card.Add("X-ABADR", &vcard.Field{Value: code, Group: group})
+	}
+	card.Add(vcard.FieldAddress, &vcard.Field{Group: group, Params: typeParams("WORK"), Value: JoinComponents(
+		[]string{"", c.AdditionalAddressInformation, street, c.City, c.State, c.ZipCode, name}, 7)})
 }
 
 // decodePhoto checks a base64 photo and tells its media type; it returns

@@ -5,6 +5,13 @@
 // validate against (field lengths, picklists), UID and href naming, and
 // the vCard codec psadav writes with.
 //
+// Contacts: contact_render.go renders a PSA contact as a vCard (3.0; 4.0
+// by vcard_version.go); contact_card.go reads a client's card into the
+// values of PSA fields and the properties kept for the user;
+// contact_apply.go applies the write-back rules to it (policy, limits,
+// company, journal, photo) and says what changes, what is discarded and
+// what is kept — storage carries that out.
+//
 // Everything here is pure: no I/O, no clock, no configuration globals.
 // Callers pass in what a function needs (the record, the settings, the
 // current time) and get bytes or a change set back. It imports no other

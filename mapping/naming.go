@@ -60,3 +60,25 @@ func PSALink(template string, k Kind, id int64) string {
 	}[k]
 	return strings.NewReplacer("{entity}", entity, "{id}", strconv.FormatInt(id, 10)).Replace(template)
 }
+
+// ParseUID reads a UID that UID made for a PSA item of kind k: the PSA id,
+// or (local true) the negated local id. ok is false for any other UID,
+// such as one a client made up.
+func ParseUID(k Kind, uid string) (id int64, ok bool) {
+	rest, found := strings.CutPrefix(uid, "psadav-"+string(k)+"-")
+	if !found {
+		return 0, false
+	}
+	local := false
+	if r, isLocal := strings.CutPrefix(rest, "local-"); isLocal {
+		rest, local = r, true
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n < 0 || (local && n == 0) || strconv.FormatInt(n, 10) != rest {
+		return 0, false
+	}
+	if local {
+		return -n, true
+	}
+	return n, true
+}

@@ -21,6 +21,7 @@ const (
 	RefuseDelete                                      // the item may not be deleted
 	RefuseUnknownTimeZone                             // a TZID that is neither defined nor an IANA zone
 	RefuseUnsupportedData                             // a media type or version psadav does not take
+	RefuseUnknownCountry                              // an address's country the PSA does not have
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.

@@ -41,7 +41,7 @@ func DecodeCard(body []byte) (vcard.Card, error) {
 	if !bytes.HasPrefix(bytes.ToUpper(trimmed[:min(len(trimmed), 11)]), []byte("BEGIN:VCARD")) {
 		return nil, fmt.Errorf("%w: it must start with BEGIN:VCARD", ErrNotVCard)
 	}
-	dec := vcard.NewDecoder(bytes.NewReader(trimmed))
+	dec := vcard.NewDecoder(bytes.NewReader(typedBareParams(trimmed)))
 	card, err := dec.Decode()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotVCard, err)
@@ -57,23 +57,109 @@ func DecodeCard(body []byte) (vcard.Card, error) {
 		return nil, fmt.Errorf("%w: VERSION %q; send 3.0 or 4.0", ErrNotVCard, v)
 	}
 	for name, fields := range card {
-		if structuredProps[name] {
-			continue
+		if !validName(name) {
+			return nil, fmt.Errorf("%w: invalid property name %q", ErrNotVCard, name)
 		}
 		for _, f := range fields {
-			f.Value = unescapeRest(f.Value)
+			if err := checkNames(name, f); err != nil {
+				return nil, err
+			}
+			if !structuredProps[name] {
+				f.Value = unescapeRest(f.Value)
+			}
 		}
 	}
 	return card, nil
 }
 
+// validName reports whether a property, parameter or group name is an
+// iana-token or x-name (RFC 6350 §3.3: letters, digits and '-').
+func validName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkNames(name string, f *vcard.Field) error {
+	if f.Group != "" && !validName(f.Group) {
+		return fmt.Errorf("%w: %s has an invalid group name %q", ErrNotVCard, name, f.Group)
+	}
+	for k := range f.Params {
+		if !validName(k) {
+			return fmt.Errorf("%w: %s has an invalid parameter name %q", ErrNotVCard, name, k)
+		}
+	}
+	return nil
+}
+
 // unescapeRest finishes go-vcard's unescaping of a text value: it turns
-// "\;" into ';' and "\N" into a newline (it already did "\\", "\n", "\,").
+// "\;" into ';', "\N" into a newline and "\:" (Outlook writes it) into ':'
+// (go-vcard already did "\\", "\n", "\,").
 func unescapeRest(v string) string {
 	if !strings.Contains(v, `\`) {
 		return v
 	}
-	return strings.NewReplacer(`\;`, ";", `\N`, "\n").Replace(v)
+	return strings.NewReplacer(`\;`, ";", `\N`, "\n", `\:`, ":").Replace(v)
+}
+
+// typedBareParams rewrites parameters without a name ("TEL;WORK;VOICE:",
+// the vCard 2.1 style that Outlook and older phones still write in 3.0
+// cards) as TYPE parameters. go-vcard would otherwise read the value as a
+// parameter and lose it. Lines are unfolded first (RFC 6350 §3.2).
+func typedBareParams(body []byte) []byte {
+	text := strings.NewReplacer("\r\n ", "", "\r\n\t", "", "\n ", "", "\n\t", "").Replace(string(body))
+	lines := strings.Split(text, "\n")
+	changed := false
+	for i, line := range lines {
+		if fixed, ok := typeBareParams(line); ok {
+			lines[i], changed = fixed, true
+		}
+	}
+	if !changed {
+		return body
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// typeBareParams fixes one content line; ok is false when nothing changed.
+func typeBareParams(line string) (string, bool) {
+	semi := strings.IndexByte(line, ';')
+	colon := strings.IndexByte(line, ':')
+	if semi < 0 || (colon >= 0 && colon < semi) {
+		return line, false
+	}
+	var b strings.Builder
+	b.WriteString(line[:semi])
+	changed, quoted, start := false, false, semi+1
+	for i := semi + 1; i <= len(line); i++ {
+		end := i == len(line)
+		if !end && line[i] == '"' {
+			quoted = !quoted
+		}
+		if !end && (quoted || (line[i] != ';' && line[i] != ':')) {
+			continue
+		}
+		seg := line[start:i]
+		b.WriteByte(';')
+		if seg != "" && !strings.Contains(seg, "=") {
+			b.WriteString("TYPE=")
+			changed = true
+		}
+		b.WriteString(seg)
+		if end || line[i] == ':' {
+			b.WriteString(line[i:])
+			break
+		}
+		start = i + 1
+	}
+	return b.String(), changed
 }
 
 // Components splits a structured value into its unescaped components.

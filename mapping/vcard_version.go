@@ -86,6 +86,15 @@ func to4(card vcard.Card) {
 			}
 		}
 	}
+	// RFC 8605: vCard 4 carries an address's country code as CC; Apple's
+	// X-ABADR companion has it in 3.0.
+	for _, code := range card["X-ABADR"] {
+		for _, adr := range card[vcard.FieldAddress] {
+			if code.Group != "" && adr.Group == code.Group && adr.Params.Get("CC") == "" {
+				adr.Params.Set("CC", strings.ToUpper(code.Value))
+			}
+		}
+	}
 	if kind := card.Value("X-ADDRESSBOOKSERVER-KIND"); kind != "" {
 		card.SetValue(vcard.FieldKind, strings.ToLower(kind))
 		delete(card, "X-ADDRESSBOOKSERVER-KIND")
@@ -191,7 +200,7 @@ func phoneNumberPart(v string) string {
 	return n
 }
 
-var extPattern = regexp.MustCompile(`(?i)^(.*?)[\s,]*(?:;\s*ext\s*=\s*|\b(?:ext\.?|extension|x)\s*)(\d+)\s*$`)
+var extPattern = regexp.MustCompile(`(?i)^(.*?)[\s,]*(?:;\s*ext\s*=\s*|\b(?:ext\.?|extension)\s*|x\s*)(\d+)\s*$`)
 
 // SplitExtension splits "+1 555 0100 x123", "… ext. 123" or "…;ext=123"
 // into the number and its extension.

@@ -66,12 +66,18 @@ type keptRow struct {
 	UpdatedAt     time.Time `bun:"updated_at,notnull"`
 }
 
+// itemKey is a mirror row's place in a collection: the key of hidden and
+// pinned items.
+type itemKey struct {
+	CollectionID int64  `bun:"collection_id,pk"`
+	SourceEntity string `bun:"source_entity,pk"`
+	SourceRID    int64  `bun:"source_rid,pk"`
+}
+
 type hiddenRow struct {
 	bun.BaseModel `bun:"table:hidden_items"`
-	CollectionID  int64     `bun:"collection_id,pk"`
-	SourceEntity  string    `bun:"source_entity,pk"`
-	SourceRID     int64     `bun:"source_rid,pk"`
-	HiddenAt      time.Time `bun:"hidden_at,notnull"`
+	itemKey
+	HiddenAt time.Time `bun:"hidden_at,notnull"`
 }
 
 type propRow struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -45,7 +46,8 @@ type Object struct {
 func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	rows, err := s.queryPrepared(ctx, `SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks
+	rows, err := s.queryPrepared(ctx, `SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
+		(SELECT value FROM org_settings WHERE key = 'read-only-books')
 		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ?`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading collections: %w", err)
@@ -55,9 +57,11 @@ func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection
 	for rows.Next() {
 		var c Collection
 		var st UserSettings
-		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks); err != nil {
+		var readOnly sql.NullString
+		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks, &readOnly); err != nil {
 			return nil, fmt.Errorf("storage: reading collections: %w", err)
 		}
+		c.ReadOnly = readOnly.Valid && slices.Contains(readOnlyBooks(readOnly.String), c.Name)
 		if st.Has(c.Name) {
 			byName[c.Name] = c
 		}
@@ -86,6 +90,13 @@ func (s *Store) UserCollection(ctx context.Context, userID int64, name string) (
 		}
 	}
 	return Collection{}, ErrNotFound
+}
+
+// readOnlyBooks reads the stored read-only-books setting (validated when
+// it was set).
+func readOnlyBooks(v string) []string {
+	books, _ := parseReadOnlyBooks(v)
+	return books
 }
 
 // SyncToken is the collection's current state: the newest change sequence

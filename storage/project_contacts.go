@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 
 	"github.com/psadav/psadav/mapping"
 )
@@ -11,7 +12,9 @@ import (
 //     companies whose account manager is the user plus those of companies
 //     where the user owns an open opportunity; with scope all every active
 //     contact; with scope none nothing (the book does not exist);
-//   - the all-contacts book, when enabled, holds every active contact.
+//   - the all-contacts book, when enabled, holds every active contact;
+//   - a contact a user created, or linked a new card to, stays in the book
+//     they wrote it to whatever its scope (pinned, contact_links.go).
 //
 // Companies, opportunities, countries and journal notes do not render
 // objects of their own; a change to one re-renders the contacts it shows in.
@@ -35,11 +38,15 @@ func (contactProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]plac
 	if err != nil {
 		return nil, err
 	}
+	pins, err := t.pinnedCollections(ctx, mapping.EntityContacts, r.RID)
+	if err != nil {
+		return nil, err
+	}
 	var colls []int64
 	var owners map[int64]bool
 	for _, u := range users.users {
 		if id, ok := u.collections[CollContacts]; ok {
-			in := u.settings.ContactsScope == ScopeAll
+			in := u.settings.ContactsScope == ScopeAll || slices.Contains(pins, id)
 			if !in && u.settings.ContactsScope == ScopeMine && u.resourceID != nil && company != nil {
 				if owners == nil {
 					if owners, err = t.contactOwners(ctx, company); err != nil {

@@ -144,9 +144,13 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 	if err != nil {
 		return err
 	}
+	// A collection may hold a tombstone of the source beside its live
+	// object (a client moved it to another href); the live one counts.
 	byColl := make(map[int64]*objectRow, len(existing))
 	for i := range existing {
-		byColl[existing[i].CollectionID] = &existing[i]
+		if ex := byColl[existing[i].CollectionID]; ex == nil || ex.Deleted {
+			byColl[existing[i].CollectionID] = &existing[i]
+		}
 	}
 	var hidden map[int64]bool
 	var kept map[int64]string

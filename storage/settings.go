@@ -25,6 +25,7 @@ type OrgSettings struct {
 	PSAURLTemplate      string // {entity} and {id} are replaced
 	WindowPastDays      int64  // calendar sync window
 	WindowFutureDays    int64
+	ReadOnlyBooks       []string // address books clients may read but not change
 }
 
 // SettingKey describes one organisation setting.
@@ -94,11 +95,11 @@ func parseOnOff(v string) (bool, error) {
 var SettingKeys = []SettingKey{
 	strSetting("write-back-mode", "lenient", "lenient: a change to a field clients may not change is discarded (PUT answers without ETag); strict: refused with 403",
 		oneOf("lenient", "strict"), func(o *OrgSettings) *string { return &o.WriteBackMode }),
-	strSetting("contact-policy", "psa-master", "psa-master: clients change no PSA contact field; two-way: mapped fields go to the PSA",
+	strSetting("contact-policy", "psa-master", "psa-master: clients change no field of a PSA contact (one a user created stays theirs to change); two-way: mapped fields go to the PSA",
 		oneOf("psa-master", "two-way"), func(o *OrgSettings) *string { return &o.ContactPolicy }),
 	strSetting("contact-delete", "hide", "what a client DELETE of a contact does: hide (for that user) or deactivate (in the PSA)",
 		oneOf("hide", "deactivate"), func(o *OrgSettings) *string { return &o.ContactDelete }),
-	strSetting("unknown-company", "default-company", "a client contact whose ORG names no PSA company: default-company, create or refuse",
+	strSetting("unknown-company", "default-company", "a client contact whose ORG names no PSA company: default-company (ORG text kept for the user), create (needs a phone number on the card) or refuse",
 		oneOf("default-company", "create", "refuse"), func(o *OrgSettings) *string { return &o.UnknownCompany }),
 	intSetting("default-company-id", "0", "PSA company for client contacts without ORG and for client to-dos (0 = the PSA's own company)",
 		0, 1<<53, func(o *OrgSettings) *int64 { return &o.DefaultCompanyID }),
@@ -120,6 +121,27 @@ var SettingKeys = []SettingKey{
 		func(o *OrgSettings) *int64 { return &o.WindowPastDays }),
 	intSetting("window-future-days", "365", "calendar sync window: days into the future", 1, 3650,
 		func(o *OrgSettings) *int64 { return &o.WindowFutureDays }),
+	{Key: "read-only-books", Default: "", Help: "address books every user may read but not change (PUT and DELETE get 403): " +
+		"a comma-separated list of contacts, all-contacts; empty for none", set: func(o *OrgSettings, v string) error {
+		books, err := parseReadOnlyBooks(v)
+		o.ReadOnlyBooks = books
+		return err
+	}},
+}
+
+// parseReadOnlyBooks reads the read-only-books setting.
+func parseReadOnlyBooks(v string) ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(v, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "":
+		case CollContacts, CollAllContacts:
+			out = append(out, b)
+		default:
+			return nil, fmt.Errorf("%q is not an address book: use contacts, all-contacts or both, separated by commas", b)
+		}
+	}
+	return out, nil
 }
 
 func settingKey(key string) (SettingKey, bool) {

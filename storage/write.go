@@ -55,8 +55,8 @@ func registerWriter(collection string, w collectionWriter) { writers[collection]
 // re-rendered objects and change sequence.
 func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error) {
 	w := writers[req.Collection.Name]
-	if w == nil {
-		return PutResult{}, &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this collection is read-only"}
+	if w == nil || req.Collection.ReadOnly {
+		return PutResult{}, readOnlyCollection()
 	}
 	var res PutResult
 	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
@@ -93,6 +93,9 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 // DeleteObject applies a client's DELETE under the write-back rules.
 func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 	w := writers[req.Collection.Name]
+	if req.Collection.ReadOnly {
+		return readOnlyCollection()
+	}
 	return s.Write(ctx, func(ctx context.Context, t *Tx) error {
 		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
 		if err != nil {
@@ -109,6 +112,12 @@ func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 		}
 		return w.delete(ctx, t, &req, existing)
 	})
+}
+
+// readOnlyCollection refuses writes to a collection users may only read
+// (the read-only-books setting): 403 DAV:need-privileges.
+func readOnlyCollection() error {
+	return &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this collection is read-only"}
 }
 
 // liveObject reads the live object at href with its body, nil when none.
@@ -159,7 +168,7 @@ func etagListMatches(header, etag string) bool {
 // client DELETE of a PSA item under the hide rule): a tombstone now, and
 // no re-render brings it back.
 func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) error {
-	row := hiddenRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, HiddenAt: t.now}
+	row := hiddenRow{itemKey: itemKey{collectionID, string(entity), rid}, HiddenAt: t.now}
 	if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,300 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// contactWriter applies client writes to address books under the contact
+// rules (DESIGN "Item kinds and write-back rules"; mapping.ApplyContactCard
+// decides field by field). Everything happens in the request's one
+// transaction: mirror rows, pins, kept properties, outbox entries, and the
+// projection that re-renders every book the contact is in.
+type contactWriter struct{}
+
+func init() {
+	registerWriter(CollContacts, contactWriter{})
+	registerWriter(CollAllContacts, contactWriter{})
+}
+
+// contactPut is one PUT of a card.
+type contactPut struct {
+	req  *PutRequest
+	card *mapping.ContactCard
+	org  *OrgSettings
+}
+
+func (contactWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *objectRow) (sourceKey, error) {
+	card, err := mapping.ReadContactCard(req.Body)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	p := &contactPut{req: req, card: card, org: org}
+	if existing == nil {
+		return t.createContact(ctx, p)
+	}
+	if existing.SourceEntity != string(mapping.EntityContacts) {
+		return sourceKey{}, fmt.Errorf("storage: object %s in %s is a %s", existing.Href, req.Collection.Name, existing.SourceEntity)
+	}
+	if err := t.checkUID(ctx, p); err != nil {
+		return sourceKey{}, err
+	}
+	row, err := t.loadRow(ctx, mapping.EntityContacts, existing.SourceRID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	return t.updateContact(ctx, p, row.(*contactRow), false, false)
+}
+
+// checkUID refuses a card whose UID another object of the book holds (RFC
+// 6352 §6.3.2.1 no-uid-conflict): the client retried a create that worked
+// under a new name, or copied a card. The object at the PUT's own href is
+// no conflict.
+func (t *Tx) checkUID(ctx context.Context, p *contactPut) error {
+	if p.card.UID == "" {
+		return nil
+	}
+	href, err := t.objectWithUID(ctx, p.req.Collection.ID, p.card.UID)
+	if err != nil || href == "" || href == p.req.Href {
+		return err
+	}
+	return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Href: href,
+		Message: fmt.Sprintf("another card of this address book (%s) has the UID %q", href, p.card.UID)}
+}
+
+// updateContact applies a card to an existing contact. link: the card was
+// PUT to a new href and is being linked to the contact (fill, not
+// replace); keepOrg: the card's ORG named no company and stays the user's
+// text.
+func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, link, keepOrg bool) (sourceKey, error) {
+	key := sourceKey{mapping.EntityContacts, row.RID}
+	company, err := t.companyByRef(ctx, row.CompanyID)
+	if err != nil {
+		return key, err
+	}
+	view, err := t.contactView(ctx, row, company)
+	if err != nil {
+		return key, err
+	}
+	kept, err := t.Kept(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID)
+	if err != nil {
+		return key, err
+	}
+	w, err := t.contactWrite(ctx, p, company)
+	if err != nil {
+		return key, err
+	}
+	acct := p.req.Account
+	owned := row.Origin == OriginClient && row.OriginUserID != nil && *row.OriginUserID == acct.ID
+	w.Current, w.Fill = &view, link
+	w.Editable = p.org.ContactPolicy == "two-way" || owned
+	keptOrg := mapping.KeptOrg(kept)
+	w.KeptOrg = keepOrg || (keptOrg != "" && (company == nil || !strings.EqualFold(keptOrg, strings.TrimSpace(company.CompanyName))))
+	res, err := mapping.ApplyContactCard(w)
+	if err != nil {
+		return key, err
+	}
+	if len(res.Changed) > 0 {
+		rec := res.Contact
+		if err := t.UpdateFromClient(ctx, mapping.EntityContacts, row.RID, &rec); err != nil {
+			return key, err
+		}
+		if _, err := t.Enqueue(ctx, mapping.EntityContacts, row.RID, OpUpdate, mapping.ContactPayload(&rec, res.Changed),
+			&acct.ID, acct.ResourceID); err != nil {
+			return key, err
+		}
+	}
+	return key, t.SetKept(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID, mapping.EncodeKeptCard(res.Kept))
+}
+
+// contactWrite is the part of a mapping.ContactWrite every write shares.
+func (t *Tx) contactWrite(ctx context.Context, p *contactPut, company *companyRow) (mapping.ContactWrite, error) {
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return mapping.ContactWrite{}, err
+	}
+	countries, err := t.countries(ctx)
+	if err != nil {
+		return mapping.ContactWrite{}, err
+	}
+	w := mapping.ContactWrite{Card: p.card, Schema: schema, Countries: countries, Strict: p.org.WriteBackMode == "strict"}
+	if company != nil {
+		c := company.Company
+		c.ID = company.RefID()
+		w.Company = &c
+	}
+	return w, nil
+}
+
+// createContact handles a PUT to a new href: a card whose UID names a
+// contact, or that duplicates one, is linked to it; otherwise a contact
+// is created under the company its ORG names (see planCompany).
+func (t *Tx) createContact(ctx context.Context, p *contactPut) (sourceKey, error) {
+	if p.card.UID == "" {
+		// RFC 6350 requires a UID; one derived from the href stays stable
+		// when the client retries the same PUT.
+		p.card.UID = strings.TrimSuffix(p.req.Href, path.Ext(p.req.Href))
+	}
+	if err := t.checkUID(ctx, p); err != nil {
+		return sourceKey{}, err
+	}
+	if row, err := t.contactByUID(ctx, p.card.UID); err != nil || row != nil {
+		if err != nil {
+			return sourceKey{}, err
+		}
+		keep, err := t.orgIsUsersText(ctx, p, row)
+		if err != nil {
+			return sourceKey{}, err
+		}
+		return t.linkContact(ctx, p, row, keep)
+	}
+	plan, err := t.planCompany(ctx, p.card.Org, p.org)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	w, err := t.contactWrite(ctx, p, plan.company)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	w.Editable, w.KeptOrg = true, plan.keepOrg
+	res, err := mapping.ApplyContactCard(w)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	if plan.create == "" {
+		dup, err := t.findDuplicate(ctx, plan.ref, &res.Contact)
+		if err != nil || dup != nil {
+			if err != nil {
+				return sourceKey{}, err
+			}
+			return t.linkContact(ctx, p, dup, plan.keepOrg)
+		}
+	} else if plan.ref, err = t.createCompany(ctx, p.req.Account, plan.create, &res.Contact); err != nil {
+		return sourceKey{}, err
+	}
+	rec := res.Contact
+	rec.CompanyID, rec.IsActive = plan.ref, 1
+	acct := p.req.Account
+	rid, err := t.InsertClient(ctx, mapping.EntityContacts, &rec, acct.ID, p.card.UID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	key := sourceKey{mapping.EntityContacts, rid}
+	if _, err := t.Enqueue(ctx, mapping.EntityContacts, rid, OpCreate, mapping.ContactPayload(&rec, mapping.ContactCreateFields(&rec)),
+		&acct.ID, acct.ResourceID); err != nil {
+		return key, err
+	}
+	collID := p.req.Collection.ID
+	if err := t.pin(ctx, collID, mapping.EntityContacts, rid); err != nil {
+		return key, err
+	}
+	if err := t.SetKept(ctx, collID, mapping.EntityContacts, rid, mapping.EncodeKeptCard(res.Kept)); err != nil {
+		return key, err
+	}
+	return key, t.bindHref(ctx, collID, key, p.req.Href)
+}
+
+// linkContact makes a new card at the PUT's href the user's view of an
+// existing contact: pinned to (and un-hidden in) the book, at the href the
+// client chose, with the card applied as a fill. A contact deactivated by
+// a client DELETE (contact-delete=deactivate) is active again: re-creating
+// a deleted card is the inverse of deleting it. Otherwise an inactive
+// contact cannot be linked.
+func (t *Tx) linkContact(ctx context.Context, p *contactPut, row *contactRow, keepOrg bool) (sourceKey, error) {
+	key := sourceKey{mapping.EntityContacts, row.RID}
+	if !row.Contact.Active() {
+		if p.org.ContactDelete != "deactivate" {
+			return key, &mapping.Refusal{Code: mapping.RefuseUIDConflict,
+				Message: fmt.Sprintf("this card is PSA contact %d, which is inactive in the PSA: reactivate it there, or give the card a new UID", row.RefID())}
+		}
+		if err := t.setContactActive(ctx, p.req.Account, row, 1); err != nil {
+			return key, err
+		}
+		reloaded, err := t.loadRow(ctx, mapping.EntityContacts, row.RID)
+		if err != nil {
+			return key, err
+		}
+		row = reloaded.(*contactRow)
+	}
+	if err := t.pin(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID); err != nil {
+		return key, err
+	}
+	if _, err := t.updateContact(ctx, p, row, true, keepOrg); err != nil {
+		return key, err
+	}
+	return key, t.bindHref(ctx, p.req.Collection.ID, key, p.req.Href)
+}
+
+// orgIsUsersText reports whether a card linked to a contact carries an ORG
+// that names no company where the unknown-company rule filed the contact
+// under the default company: the text stays the user's.
+func (t *Tx) orgIsUsersText(ctx context.Context, p *contactPut, row *contactRow) (bool, error) {
+	if p.card.Org == "" || p.org.UnknownCompany != "default-company" || row.CompanyID != p.org.DefaultCompanyID {
+		return false, nil
+	}
+	found, err := t.findCompany(ctx, p.card.Org)
+	return found == nil, err
+}
+
+// setContactActive changes a contact's isActive in the mirror and queues
+// the same change for the PSA: a deactivated contact leaves every book.
+func (t *Tx) setContactActive(ctx context.Context, acct Account, row *contactRow, active int) error {
+	if row.IsActive == active {
+		return nil
+	}
+	rec := row.Contact
+	rec.IsActive = active
+	if err := t.UpdateFromClient(ctx, mapping.EntityContacts, row.RID, &rec); err != nil {
+		return err
+	}
+	_, err := t.Enqueue(ctx, mapping.EntityContacts, row.RID, OpUpdate, map[string]any{"isActive": active}, &acct.ID, acct.ResourceID)
+	return err
+}
+
+// delete applies contact-delete: hide the contact from this book for this
+// user, or deactivate it in the PSA (it then leaves every book). A contact
+// a client created follows the same setting.
+func (contactWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return err
+	}
+	rid := existing.SourceRID
+	if org.ContactDelete == "deactivate" {
+		row, err := t.loadRow(ctx, mapping.EntityContacts, rid)
+		if err != nil {
+			return err
+		}
+		return t.setContactActive(ctx, req.Account, row.(*contactRow), 0)
+	}
+	if err := t.unpin(ctx, req.Collection.ID, mapping.EntityContacts, rid); err != nil {
+		return err
+	}
+	return t.HideObject(ctx, req.Collection.ID, mapping.EntityContacts, rid)
+}
+
+// countries are the PSA's countries, for address country text.
+func (t *Tx) countries(ctx context.Context) ([]mapping.Country, error) {
+	if cs, ok := t.proj.cache["countries"].([]mapping.Country); ok {
+		return cs, nil
+	}
+	var rows []countryRow
+	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Order("rid").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]mapping.Country, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Country
+		out[i].ID = rows[i].RefID()
+	}
+	t.proj.cache["countries"] = out
+	return out, nil
+}
