@@ -98,7 +98,9 @@ func (v *vdir) settle(t *testing.T) {
 	t.Fatalf("vdirsyncer still transfers after three syncs: %s", v.sync(t))
 }
 
-func (v *vdir) path(parts ...string) string { return filepath.Join(append([]string{v.srv.dir}, parts...)...) }
+func (v *vdir) path(parts ...string) string {
+	return filepath.Join(append([]string{v.srv.dir}, parts...)...)
+}
 
 func (v *vdir) put(t *testing.T, rel string, lines ...string) {
 	t.Helper()
