@@ -21,6 +21,7 @@ const (
 	RefuseDelete                                      // the item may not be deleted
 	RefuseUnknownTimeZone                             // a TZID that is neither defined nor an IANA zone
 	RefuseUnsupportedData                             // a media type or version psadav does not take
+	RefuseInvalidObject                               // valid iCalendar that breaks RFC 4791 §4.1 (METHOD, two component types or UIDs)
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.
