@@ -62,20 +62,9 @@ func encodeSingle(c *ical.Component) (string, error) {
 // a property the rendering has wins, the others are added, and kept
 // children (alarms) are appended to the rendered component.
 func MergeKeptCalendar(body []byte, data string) ([]byte, error) {
-	if data == "" {
-		return body, nil
-	}
-	cal, err := DecodeCalendar(body)
-	if err != nil {
-		return nil, err
-	}
-	kept, err := DecodeCalendar([]byte(data))
-	if err != nil {
-		return nil, err
-	}
-	main, k := mainComponent(cal), mainComponent(kept)
-	if main == nil || k == nil || main.Name != k.Name {
-		return body, nil
+	cal, _, main, k, err := decodeBoth(body, data)
+	if err != nil || main == nil {
+		return body, err
 	}
 	for name, props := range k.Props {
 		if calendarOwned[name] || len(main.Props[name]) > 0 {
@@ -85,6 +74,26 @@ func MergeKeptCalendar(body []byte, data string) ([]byte, error) {
 	}
 	main.Children = append(main.Children, k.Children...)
 	return EncodeCalendar(cal)
+}
+
+// decodeBoth reads a rendered body and a user's kept data with their main
+// components; the components are nil when there is nothing to merge (no
+// data, or components of different kinds).
+func decodeBoth(body []byte, data string) (rendered, kept *ical.Calendar, r, k *ical.Component, err error) {
+	if data == "" {
+		return nil, nil, nil, nil, nil
+	}
+	if rendered, err = DecodeCalendar(body); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if kept, err = DecodeCalendar([]byte(data)); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	r, k = mainComponent(rendered), mainComponent(kept)
+	if r == nil || k == nil || r.Name != k.Name {
+		return nil, nil, nil, nil, nil
+	}
+	return rendered, kept, r, k, nil
 }
 
 // mainComponent is a calendar's first component that is not a VTIMEZONE.
@@ -101,20 +110,9 @@ func mainComponent(cal *ical.Calendar) *ical.Component {
 // client's own object (data, as it sent it) with what the PSA decides —
 // the times, the completion and the link — taken from the rendering.
 func OverlayClientToDo(body []byte, data string) ([]byte, error) {
-	if data == "" {
-		return body, nil
-	}
-	rendered, err := DecodeCalendar(body)
-	if err != nil {
-		return nil, err
-	}
-	own, err := DecodeCalendar([]byte(data))
-	if err != nil {
-		return nil, err
-	}
-	r, c := mainComponent(rendered), mainComponent(own)
-	if r == nil || c == nil || r.Name != c.Name {
-		return body, nil
+	rendered, own, r, c, err := decodeBoth(body, data)
+	if err != nil || r == nil {
+		return body, err
 	}
 	clientStatus := propText(c, ical.PropStatus)
 	for _, name := range []string{ical.PropDateTimeStart, ical.PropDue, ical.PropDuration, ical.PropDateTimeEnd,

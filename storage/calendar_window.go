@@ -87,8 +87,8 @@ func (s *Store) AdvanceCalendarWindow(ctx context.Context) (WindowResult, error)
 // touchCrossed marks the rows whose end lies between the old and new past
 // edge or whose start lies between the old and new future edge.
 func (t *Tx) touchCrossed(ctx context.Context, oldFrom, from, oldTo, to time.Time) (int, error) {
-	lo1, hi1 := minTime(oldFrom, from), maxTime(oldFrom, from)
-	lo2, hi2 := minTime(oldTo, to), maxTime(oldTo, to)
+	lo1, hi1 := ordered(oldFrom, from)
+	lo2, hi2 := ordered(oldTo, to)
 	n := 0
 	for _, w := range windowColumns {
 		keys, err := t.ridsWhere(ctx, w.entity,
@@ -137,16 +137,10 @@ func (t *Tx) syncAllSeries(ctx context.Context) error {
 	return nil
 }
 
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
+// ordered returns two times earlier first.
+func ordered(a, b time.Time) (time.Time, time.Time) {
+	if b.Before(a) {
+		return b, a
 	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+	return a, b
 }

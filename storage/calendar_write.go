@@ -148,37 +148,63 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 	if err != nil {
 		return err
 	}
-	changes := map[string]any{}
+	changes := fieldChanges{}
 	switch r := rec.(type) {
 	case *mapping.Appointment:
-		setTimes(&r.StartDateTime, &r.EndDateTime, u, changes)
+		changes.times(&r.StartDateTime, &r.EndDateTime, u)
 	case *mapping.ToDo:
-		setTimes(&r.StartDateTime, &r.EndDateTime, u, changes)
+		changes.times(&r.StartDateTime, &r.EndDateTime, u)
 		if u.Complete != nil {
 			r.CompletedDate, changes["completedDate"] = u.Complete, psaTime(*u.Complete)
 		} else if u.Reopen {
 			r.CompletedDate, changes["completedDate"] = nil, nil
 		}
 	}
-	if len(changes) > 0 {
-		if err := t.UpdateFromClient(ctx, entity, existing.SourceRID, rec); err != nil {
-			return err
-		}
-		if _, err := t.Enqueue(ctx, entity, existing.SourceRID, OpUpdate, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
-			return err
-		}
+	if err := t.applyClientChanges(ctx, entity, existing.SourceRID, rec, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
+		return err
 	}
 	return t.SetKept(ctx, req.Collection.ID, entity, existing.SourceRID, u.Kept)
 }
 
-// setTimes applies new times to a record and notes them for the outbox.
-func setTimes(start, end *time.Time, u mapping.ItemUpdate, changes map[string]any) {
+// fieldChanges collects a client's changes to a record's fields as the
+// outbox wants them: PSA field names, RFC 3339 UTC times.
+type fieldChanges map[string]any
+
+// text sets a text field that differs and notes it.
+func (c fieldChanges) text(field string, dst *string, v string) {
+	if *dst != v {
+		*dst, c[field] = v, v
+	}
+}
+
+// time sets a time field that differs and notes it.
+func (c fieldChanges) time(field string, dst *time.Time, v time.Time) {
+	if !dst.Equal(v) {
+		*dst, c[field] = v.UTC(), psaTime(v)
+	}
+}
+
+// times applies an update's new start and end.
+func (c fieldChanges) times(start, end *time.Time, u mapping.ItemUpdate) {
 	if u.Start != nil {
-		*start, changes["startDateTime"] = u.Start.UTC(), psaTime(*u.Start)
+		c.time("startDateTime", start, *u.Start)
 	}
 	if u.End != nil {
-		*end, changes["endDateTime"] = u.End.UTC(), psaTime(*u.End)
+		c.time("endDateTime", end, *u.End)
 	}
+}
+
+// applyClientChanges writes a client's changes to a row and queues them
+// for the PSA, in the request's transaction; no changes, no write.
+func (t *Tx) applyClientChanges(ctx context.Context, entity mapping.Entity, rid int64, rec any, changes fieldChanges, userID, resource *int64) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := t.UpdateFromClient(ctx, entity, rid, rec); err != nil {
+		return err
+	}
+	_, err := t.Enqueue(ctx, entity, rid, OpUpdate, changes, userID, resource)
+	return err
 }
 
 // createClientEvent stores a client's new event and makes its appointments.

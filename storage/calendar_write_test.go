@@ -30,23 +30,26 @@ func payload(t *testing.T, e storage.OutboxEntry) map[string]any {
 // record reads a mirror row's record by rid.
 func record(t *testing.T, s *storage.Store, e mapping.Entity, rid int64) (any, storage.Envelope) {
 	t.Helper()
-	var rec any
-	var env storage.Envelope
-	must(t, s.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
-		var err error
-		rec, env, err = tx.Record(ctx, e, rid)
-		return err
-	}))
-	return rec, env
+	return readRecord(t, s, func(ctx context.Context, tx *storage.Tx) (any, storage.Envelope, error) {
+		return tx.Record(ctx, e, rid)
+	})
 }
 
+// recordByRef reads a mirror row's record by PSA id.
 func recordByRef(t *testing.T, s *storage.Store, e mapping.Entity, ref int64) (any, storage.Envelope) {
+	t.Helper()
+	return readRecord(t, s, func(ctx context.Context, tx *storage.Tx) (any, storage.Envelope, error) {
+		return tx.RecordByRef(ctx, e, ref)
+	})
+}
+
+func readRecord(t *testing.T, s *storage.Store, read func(context.Context, *storage.Tx) (any, storage.Envelope, error)) (any, storage.Envelope) {
 	t.Helper()
 	var rec any
 	var env storage.Envelope
 	must(t, s.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
 		var err error
-		rec, env, err = tx.RecordByRef(ctx, e, ref)
+		rec, env, err = read(ctx, tx)
 		return err
 	}))
 	return rec, env

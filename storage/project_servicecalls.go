@@ -144,6 +144,13 @@ func (d callDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourc
 
 func (callDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
 
+// callByID selects the call a link row names.
+func callByID(id func(mirrorRow) int64) callDeps {
+	return func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+		return t.ridsWhere(ctx, mapping.EntityServiceCalls, "psa_id = ?", id(row))
+	}
+}
+
 // linkedCalls selects the calls a link table row with this column value
 // belongs to.
 func linkedCalls(table, column string, value func(mirrorRow) int64) callDeps {
@@ -154,12 +161,8 @@ func linkedCalls(table, column string, value func(mirrorRow) int64) callDeps {
 
 func init() {
 	registerProjector(mapping.EntityServiceCalls, serviceCallProjector{})
-	registerProjector(mapping.EntityServiceCallTickets, callDeps(func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
-		return t.ridsWhere(ctx, mapping.EntityServiceCalls, "psa_id = ?", row.(*serviceCallTicketRow).ServiceCallID)
-	}))
-	registerProjector(mapping.EntityServiceCallTasks, callDeps(func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
-		return t.ridsWhere(ctx, mapping.EntityServiceCalls, "psa_id = ?", row.(*serviceCallTaskRow).ServiceCallID)
-	}))
+	registerProjector(mapping.EntityServiceCallTickets, callByID(func(r mirrorRow) int64 { return r.(*serviceCallTicketRow).ServiceCallID }))
+	registerProjector(mapping.EntityServiceCallTasks, callByID(func(r mirrorRow) int64 { return r.(*serviceCallTaskRow).ServiceCallID }))
 	registerProjector(mapping.EntityServiceCallTicketResources, linkedCalls("psa_service_call_tickets", "psa_id",
 		func(r mirrorRow) int64 { return r.(*serviceCallTicketResourceRow).ServiceCallTicketID }))
 	registerProjector(mapping.EntityServiceCallTaskResources, linkedCalls("psa_service_call_tasks", "psa_id",

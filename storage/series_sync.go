@@ -181,27 +181,12 @@ func (t *Tx) updateOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRo
 		return nil // the PSA deleted it: the event shows an EXDATE, nothing comes back
 	}
 	rec := a.Appointment
-	changes := map[string]any{}
-	if rec.Title != oc.Title {
-		rec.Title, changes["title"] = oc.Title, oc.Title
-	}
-	if rec.Description != oc.Description {
-		rec.Description, changes["description"] = oc.Description, oc.Description
-	}
-	if !rec.StartDateTime.Equal(oc.Start) {
-		rec.StartDateTime, changes["startDateTime"] = oc.Start.UTC(), psaTime(oc.Start)
-	}
-	if !rec.EndDateTime.Equal(oc.End) {
-		rec.EndDateTime, changes["endDateTime"] = oc.End.UTC(), psaTime(oc.End)
-	}
-	if len(changes) == 0 {
-		return nil
-	}
-	if err := t.UpdateFromClient(ctx, mapping.EntityAppointments, a.RID, &rec); err != nil {
-		return err
-	}
-	_, err = t.Enqueue(ctx, mapping.EntityAppointments, a.RID, OpUpdate, changes, r.OriginUserID, ptr(r.ResourceID))
-	return err
+	changes := fieldChanges{}
+	changes.text("title", &rec.Title, oc.Title)
+	changes.text("description", &rec.Description, oc.Description)
+	changes.time("startDateTime", &rec.StartDateTime, oc.Start)
+	changes.time("endDateTime", &rec.EndDateTime, oc.End)
+	return t.applyClientChanges(ctx, mapping.EntityAppointments, a.RID, &rec, changes, r.OriginUserID, ptr(r.ResourceID))
 }
 
 func (t *Tx) deleteOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRow) error {

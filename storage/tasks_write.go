@@ -133,16 +133,10 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 	if err := t.checkToDoText(ctx, f.Description); err != nil {
 		return err
 	}
-	changes := map[string]any{}
-	if td.ActivityDescription != f.Description {
-		td.ActivityDescription, changes["activityDescription"] = f.Description, f.Description
-	}
-	if !td.StartDateTime.Equal(f.Start) {
-		td.StartDateTime, changes["startDateTime"] = f.Start.UTC(), psaTime(f.Start)
-	}
-	if !td.EndDateTime.Equal(f.End) {
-		td.EndDateTime, changes["endDateTime"] = f.End.UTC(), psaTime(f.End)
-	}
+	changes := fieldChanges{}
+	changes.text("activityDescription", &td.ActivityDescription, f.Description)
+	changes.time("startDateTime", &td.StartDateTime, f.Start)
+	changes.time("endDateTime", &td.EndDateTime, f.End)
 	if org.CompleteToDos {
 		switch {
 		case f.Completed != nil && td.CompletedDate == nil:
@@ -151,13 +145,8 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 			td.CompletedDate, changes["completedDate"] = nil, nil
 		}
 	}
-	if len(changes) > 0 {
-		if err := t.UpdateFromClient(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td); err != nil {
-			return err
-		}
-		if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, existing.SourceRID, OpUpdate, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
-			return err
-		}
+	if err := t.applyClientChanges(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
+		return err
 	}
 	return t.keepClientObject(ctx, req, existing.SourceRID, obj)
 }
