@@ -139,11 +139,25 @@ func TestCalendarWindowMoves(t *testing.T) {
 		if len(cs.Changes) != 1 || cs.Changes[0].Href != "appointment-2.ics" {
 			t.Fatalf("changes after 40 days: %+v", cs.Changes)
 		}
+		// A free event waits for send-free-time; the hourly run picks the
+		// setting up.
+		_, err = f.put(t, f.alice, f.aliceCal, "free.ics", vevent("free-2", "SUMMARY:Gym", "TRANSP:TRANSPARENT",
+			"DTSTART:20250801T170000Z", "DURATION:PT1H"))
+		must(t, err)
+		must(t, f.s.SetSetting(ctx, "send-free-time", "on"))
+		if n := len(f.outbox(t, mapping.EntityAppointments)); n != 0 {
+			t.Fatalf("free event sent before the run: %d", n)
+		}
+		_, err = f.s.AdvanceCalendarWindow(ctx)
+		must(t, err)
+		if ob := f.outbox(t, mapping.EntityAppointments); len(ob) != 1 || ob[0].Op != storage.OpCreate {
+			t.Fatalf("free event after send-free-time on: %+v", ob)
+		}
 		// Another 100 days: the June items fall out of the window's past edge.
 		*f.clock = f.clock.Add(100 * 24 * time.Hour)
 		_, err = f.s.AdvanceCalendarWindow(ctx)
 		must(t, err)
-		eq(t, "alice calendar after 140 days", hrefs(t, f.s, f.aliceCal), []string{"appointment-2.ics"})
+		eq(t, "alice calendar after 140 days", hrefs(t, f.s, f.aliceCal), []string{"appointment-2.ics", "free.ics"})
 		eq(t, "alice tasks after 140 days", hrefs(t, f.s, f.aliceTasks), nil)
 	})
 }

@@ -16,7 +16,7 @@ import (
 // decides membership with the transaction's clock when a row changes;
 // AdvanceCalendarWindow, run periodically, re-projects the rows that
 // crossed an edge since it last ran (it remembers the edges) and brings
-// every client series in line.
+// every client series in line with the window and the org settings.
 
 // windowColumns are each calendar entity's time columns.
 var windowColumns = []struct {
@@ -69,10 +69,10 @@ func (s *Store) AdvanceCalendarWindow(ctx context.Context) (WindowResult, error)
 				return err
 			}
 		}
-		if res.Moved {
-			if err := t.syncAllSeries(ctx); err != nil {
-				return err
-			}
+		// Series are brought in line on every run, not only when the edges
+		// moved: a changed send-free-time takes effect within the hour.
+		if err := t.syncAllSeries(ctx); err != nil {
+			return err
 		}
 		_, err = t.tx.NewInsert().Model(&windowRow{ID: 1, From: res.From, To: res.To}).
 			On("CONFLICT (id) DO UPDATE").Set("window_from = EXCLUDED.window_from").Set("window_to = EXCLUDED.window_to").Exec(ctx)
