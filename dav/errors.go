@@ -149,7 +149,7 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		e.status, e.cond = http.StatusUnsupportedMediaType, proto("supported-calendar-data", "supported-address-data")
 	case mapping.RefuseUnsupportedComponent:
 		e.status, e.cond = http.StatusForbidden, proto("supported-calendar-component", "valid-address-data")
-	case mapping.RefuseUnknownTimeZone:
+	case mapping.RefuseUnknownTimeZone, mapping.RefuseInvalidObject:
 		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "valid-calendar-object-resource")
 	case mapping.RefuseTooLong:
 		e.status, e.cond = http.StatusForbidden, name(nsPSADAV, "field-too-long")

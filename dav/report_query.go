@@ -21,7 +21,7 @@ type addressbookQueryXML struct {
 	reportPropsXML
 	Filter *struct {
 		Test  string          `xml:"test,attr"`
-		Props []propFilterXML `xml:"urn:ietf:params:xml:ns:carddav prop-filter"`
+		Props []cardPropFilterXML `xml:"urn:ietf:params:xml:ns:carddav prop-filter"`
 	} `xml:"urn:ietf:params:xml:ns:carddav filter"`
 	Limit    *limitXML `xml:"urn:ietf:params:xml:ns:carddav limit"`
 	DAVLimit *limitXML `xml:"DAV: limit"`
@@ -32,25 +32,18 @@ type limitXML struct {
 	DAVNResults string `xml:"DAV: nresults"`
 }
 
-type propFilterXML struct {
+type cardPropFilterXML struct {
 	Name         string           `xml:"name,attr"`
 	Test         string           `xml:"test,attr"`
 	IsNotDefined *struct{}        `xml:"urn:ietf:params:xml:ns:carddav is-not-defined"`
 	TextMatches  []textMatchXML   `xml:"urn:ietf:params:xml:ns:carddav text-match"`
-	Params       []paramFilterXML `xml:"urn:ietf:params:xml:ns:carddav param-filter"`
+	Params       []cardParamFilterXML `xml:"urn:ietf:params:xml:ns:carddav param-filter"`
 }
 
-type paramFilterXML struct {
+type cardParamFilterXML struct {
 	Name         string        `xml:"name,attr"`
 	IsNotDefined *struct{}     `xml:"urn:ietf:params:xml:ns:carddav is-not-defined"`
 	TextMatch    *textMatchXML `xml:"urn:ietf:params:xml:ns:carddav text-match"`
-}
-
-type textMatchXML struct {
-	Collation string `xml:"collation,attr"`
-	Negate    string `xml:"negate-condition,attr"`
-	MatchType string `xml:"match-type,attr"`
-	Text      string `xml:",chardata"`
 }
 
 func init() {
@@ -116,28 +109,28 @@ func (q *addressbookQueryXML) compile() (*cardFilter, error) {
 		if pname == "" {
 			return nil, errStatus(http.StatusBadRequest, "a prop-filter needs a name")
 		}
-		p := propFilter{name: pname, isNotDefined: px.IsNotDefined != nil}
+		p := cardPropFilter{name: pname, isNotDefined: px.IsNotDefined != nil}
 		if p.allOf, err = anyOf(px.Test); err != nil {
 			return nil, err
 		}
 		for i := range px.TextMatches {
-			tm, err := compileTextMatch(&px.TextMatches[i])
+			tm, err := px.TextMatches[i].compile(nsCardDAV, "i;unicode-casemap")
 			if err != nil {
 				return nil, err
 			}
 			p.texts = append(p.texts, tm)
 		}
 		for _, pfx := range px.Params {
-			pf := paramFilter{name: strings.TrimSpace(pfx.Name), isNotDefined: pfx.IsNotDefined != nil}
+			pf := cardParamFilter{name: strings.TrimSpace(pfx.Name), isNotDefined: pfx.IsNotDefined != nil}
 			if pf.name == "" {
 				return nil, errStatus(http.StatusBadRequest, "a param-filter needs a name")
 			}
 			if pfx.TextMatch != nil {
-				tm, err := compileTextMatch(pfx.TextMatch)
+				tm, err := pfx.TextMatch.compile(nsCardDAV, "i;unicode-casemap")
 				if err != nil {
 					return nil, err
 				}
-				pf.text = &tm
+				pf.text = tm
 			}
 			p.params = append(p.params, pf)
 		}

@@ -2,8 +2,13 @@
 // client objects back into PSA changes, under the write-back rules of
 // shared/DESIGN.md. It owns the PSA record types (records.go, with the
 // Autotask REST field names as JSON tags), the tenant schema the rules
-// validate against (field lengths, picklists), UID and href naming, and
-// the vCard codec psadav writes with.
+// validate against (field lengths, picklists), UID and href naming, the
+// vCard codec psadav writes with, and the calendar side: rendering PSA
+// appointments, to-dos, service calls and time off as iCalendar
+// (ical_render*.go), reading client objects with their time zones and
+// recurrences (ical_object.go, ical_tz.go, ical_recur.go), the calendar
+// write-back rules and kept properties (ical_rules.go, ical_kept.go,
+// ical_client_event.go) and what CalDAV reports need (ical_query.go).
 //
 // Contacts: contact_render.go renders a PSA contact as a vCard (3.0; 4.0
 // by vcard_version.go); contact_card.go reads a client's card into the

@@ -22,6 +22,7 @@ const (
 	RefuseUnknownTimeZone                             // a TZID that is neither defined nor an IANA zone
 	RefuseUnsupportedData                             // a media type or version psadav does not take
 	RefuseUnknownCountry                              // an address's country the PSA does not have
+	RefuseInvalidObject                               // valid iCalendar that breaks RFC 4791 §4.1 (METHOD, two component types or UIDs)
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.

@@ -55,6 +55,18 @@ var projectors = map[mapping.Entity]projector{}
 
 func registerProjector(e mapping.Entity, p projector) { projectors[e] = p }
 
+// dependentsFunc lists rows whose objects render something of row.
+type dependentsFunc func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error)
+
+// dependentHooks add dependents to an entity whatever its projector is:
+// one kind of object may render records another kind's projector owns (a
+// to-do shows its contact's phone).
+var dependentHooks = map[mapping.Entity][]dependentsFunc{}
+
+func registerDependents(e mapping.Entity, fn dependentsFunc) {
+	dependentHooks[e] = append(dependentHooks[e], fn)
+}
+
 type projection struct {
 	t      *Tx
 	queue  []sourceKey
@@ -85,16 +97,18 @@ func (p *projection) touch(k sourceKey) {
 // call it before changing a row, so rows that depended on the old state
 // are re-projected too.
 func (p *projection) touchDependents(ctx context.Context, entity mapping.Entity, row mirrorRow) error {
-	pr := projectors[entity]
-	if pr == nil {
-		return nil
+	fns := dependentHooks[entity]
+	if pr := projectors[entity]; pr != nil {
+		fns = append([]dependentsFunc{pr.dependents}, fns...)
 	}
-	deps, err := pr.dependents(ctx, p.t, row)
-	if err != nil {
-		return err
-	}
-	for _, d := range deps {
-		p.touch(d)
+	for _, fn := range fns {
+		deps, err := fn(ctx, p.t, row)
+		if err != nil {
+			return err
+		}
+		for _, d := range deps {
+			p.touch(d)
+		}
 	}
 	return nil
 }
@@ -115,7 +129,7 @@ func (p *projection) flush(ctx context.Context) error {
 // project brings one mirror row's DAV objects up to date.
 func (p *projection) project(ctx context.Context, k sourceKey) error {
 	pr := projectors[k.entity]
-	if pr == nil {
+	if pr == nil && dependentHooks[k.entity] == nil {
 		return nil
 	}
 	row, err := p.t.loadRow(ctx, k.entity, k.rid)
@@ -127,9 +141,15 @@ func (p *projection) project(ctx context.Context, k sourceKey) error {
 		if err := p.touchDependents(ctx, k.entity, row); err != nil {
 			return err
 		}
+		if pr == nil {
+			return nil // an entity that renders no objects of its own
+		}
 		if places, err = pr.place(ctx, p.t, row); err != nil {
 			return err
 		}
+	}
+	if pr == nil {
+		return nil
 	}
 	return p.apply(ctx, k, places)
 }

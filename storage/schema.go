@@ -142,7 +142,7 @@ func (t *Tx) SavePicklist(ctx context.Context, entity mapping.Entity, field stri
 		}
 	}
 	t.schemaChanged()
-	return nil
+	return t.picklistChanged(ctx, entity, field)
 }
 
 func (t *Tx) schemaChanged() {

@@ -415,7 +415,7 @@ func (t *Tx) rebuild(ctx context.Context, collectionIDs []int64) error {
 			entities[e] = true
 		}
 	}
-	for _, e := range mapping.Entities {
+	for _, e := range append(mapping.Entities[:len(mapping.Entities):len(mapping.Entities)], gatewayEntities...) {
 		if !entities[e] {
 			continue
 		}

@@ -120,6 +120,24 @@ func readOnlyCollection() error {
 	return &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this collection is read-only"}
 }
 
+// checkUID refuses an object whose UID another live object of the
+// collection has (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1 no-uid-conflict): a
+// client that retried a create under a new name, or copied an object. The
+// object at the PUT's own href is no conflict.
+func (t *Tx) checkUID(ctx context.Context, req *PutRequest, uid string) error {
+	if uid == "" {
+		return nil
+	}
+	var hrefs []string
+	err := t.tx.NewSelect().Table("dav_objects").Column("href").
+		Where("collection_id = ? AND uid = ? AND NOT deleted AND href <> ?", req.Collection.ID, uid, req.Href).Limit(1).Scan(ctx, &hrefs)
+	if err != nil || len(hrefs) == 0 {
+		return err
+	}
+	return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"}, Href: hrefs[0],
+		Message: fmt.Sprintf("another object of this collection (%s) has the UID %q", hrefs[0], uid)}
+}
+
 // liveObject reads the live object at href with its body, nil when none.
 func (t *Tx) liveObject(ctx context.Context, collectionID int64, href string) (*objectRow, error) {
 	var o objectRow

@@ -44,7 +44,7 @@ func (contactWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *
 	if existing.SourceEntity != string(mapping.EntityContacts) {
 		return sourceKey{}, fmt.Errorf("storage: object %s in %s is a %s", existing.Href, req.Collection.Name, existing.SourceEntity)
 	}
-	if err := t.checkUID(ctx, p); err != nil {
+	if err := t.checkUID(ctx, p.req, p.card.UID); err != nil {
 		return sourceKey{}, err
 	}
 	row, err := t.loadRow(ctx, mapping.EntityContacts, existing.SourceRID)
@@ -52,22 +52,6 @@ func (contactWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *
 		return sourceKey{}, err
 	}
 	return t.updateContact(ctx, p, row.(*contactRow), false, false)
-}
-
-// checkUID refuses a card whose UID another object of the book holds (RFC
-// 6352 §6.3.2.1 no-uid-conflict): the client retried a create that worked
-// under a new name, or copied a card. The object at the PUT's own href is
-// no conflict.
-func (t *Tx) checkUID(ctx context.Context, p *contactPut) error {
-	if p.card.UID == "" {
-		return nil
-	}
-	href, err := t.objectWithUID(ctx, p.req.Collection.ID, p.card.UID)
-	if err != nil || href == "" || href == p.req.Href {
-		return err
-	}
-	return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Href: href,
-		Message: fmt.Sprintf("another card of this address book (%s) has the UID %q", href, p.card.UID)}
 }
 
 // updateContact applies a card to an existing contact. link: the card was
@@ -143,7 +127,7 @@ func (t *Tx) createContact(ctx context.Context, p *contactPut) (sourceKey, error
 		// when the client retries the same PUT.
 		p.card.UID = strings.TrimSuffix(p.req.Href, path.Ext(p.req.Href))
 	}
-	if err := t.checkUID(ctx, p); err != nil {
+	if err := t.checkUID(ctx, p.req, p.card.UID); err != nil {
 		return sourceKey{}, err
 	}
 	if row, err := t.contactByUID(ctx, p.card.UID); err != nil || row != nil {

@@ -121,13 +121,6 @@ func wantRefusal(t *testing.T, err error, code mapping.RefusalCode) *mapping.Ref
 	return r
 }
 
-func payload(t *testing.T, e storage.OutboxEntry) map[string]any {
-	t.Helper()
-	var m map[string]any
-	must(t, json.Unmarshal([]byte(e.Payload), &m))
-	return m
-}
-
 // psa-master (the default): a PUT on a PSA contact changes no PSA field,
 // answers without an ETag, and keeps what the PSA cannot hold for that
 // user only; strict mode refuses instead, changing nothing.

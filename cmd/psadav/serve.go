@@ -84,7 +84,8 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	return err
 }
 
-// runMaintenance purges old tombstones now and then.
+// runMaintenance purges old tombstones and moves the calendar sync window
+// now and then.
 func runMaintenance(ctx context.Context, s *storage.Store, cfg *config, log *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -94,6 +95,11 @@ func runMaintenance(ctx context.Context, s *storage.Store, cfg *config, log *slo
 			log.Error("purging tombstones", "err", err)
 		} else if n > 0 {
 			log.Info("purged tombstones", "count", n)
+		}
+		if w, err := s.AdvanceCalendarWindow(ctx); err != nil && ctx.Err() == nil {
+			log.Error("moving the calendar window", "err", err)
+		} else if w.Moved {
+			log.Info("calendar window moved", "from", w.From.Format("2006-01-02"), "to", w.To.Format("2006-01-02"), "rows", w.Rows)
 		}
 		select {
 		case <-ctx.Done():

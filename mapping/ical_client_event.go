@@ -1,0 +1,246 @@
+package mapping
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// A client-created VEVENT stays one DAV object for its client, RRULE,
+// EXDATE and overrides included, and becomes one PSA appointment per
+// occurrence (PSA appointments have no recurrence; psa-model §0.7): a
+// single event is a series of one. Its occurrences are what the PSA gets:
+// a private one (CLASS:PRIVATE or CONFIDENTIAL) as "Appointment" without
+// description (seed 001), a free one (TRANSP:TRANSPARENT) only when the
+// org sends free time, a cancelled one not at all.
+
+// PrivateTitle is the PSA title of a private client appointment.
+const PrivateTitle = "Appointment"
+
+// Occurrence is one instance of a client's event as a PSA appointment.
+type Occurrence struct {
+	// RecurrenceID identifies the instance in its series: its original
+	// start, or the zero time for an event that does not recur.
+	RecurrenceID time.Time
+	Start, End   time.Time
+	Title        string
+	Description  string
+	Private      bool
+	Free         bool
+	Cancelled    bool
+}
+
+// Occurrences lists the event's instances that touch [from, to).
+func (o *CalendarObject) Occurrences(from, to time.Time) []Occurrence {
+	var out []Occurrence
+	for _, in := range o.Instances(from, to) {
+		if !from.IsZero() && in.End.Before(from) || !to.IsZero() && !in.Start.Before(to) {
+			continue
+		}
+		out = append(out, occurrenceOf(in))
+	}
+	return out
+}
+
+func occurrenceOf(in Instance) Occurrence {
+	c := in.Comp
+	oc := Occurrence{RecurrenceID: in.RecurrenceID, Start: in.Start, End: in.End}
+	class := strings.ToUpper(strings.TrimSpace(propText(c, ical.PropClass)))
+	oc.Private = class == "PRIVATE" || class == "CONFIDENTIAL"
+	oc.Free = strings.EqualFold(strings.TrimSpace(propText(c, ical.PropTransparency)), "TRANSPARENT")
+	oc.Cancelled = strings.EqualFold(strings.TrimSpace(propText(c, ical.PropStatus)), "CANCELLED")
+	if oc.Private {
+		oc.Title = PrivateTitle
+	} else {
+		oc.Title = strings.TrimSpace(propText(c, ical.PropSummary))
+		oc.Description = strings.TrimSpace(propText(c, ical.PropDescription))
+		if oc.Title == "" {
+			oc.Title = PrivateTitle
+		}
+	}
+	return oc
+}
+
+// CheckOccurrence refuses an occurrence the PSA cannot hold (a title or
+// description over its limits): never truncate.
+func CheckOccurrence(oc Occurrence, s *Schema) error {
+	if n := s.MaxLength(EntityAppointments, "title"); n > 0 && len([]rune(oc.Title)) > n {
+		return TooLong(ical.PropSummary, n, "title")
+	}
+	if n := s.MaxLength(EntityAppointments, "description"); n > 0 && len([]rune(oc.Description)) > n {
+		return TooLong(ical.PropDescription, n, "description")
+	}
+	return nil
+}
+
+// SeriesLink is the PSA appointment made from one occurrence, as the PSA
+// has it now.
+type SeriesLink struct {
+	RecurrenceID time.Time
+	Start, End   time.Time
+	Title        string
+	Description  string
+	Deleted      bool // the PSA deleted it
+}
+
+// RenderClientEvent serves a client's event back to it with what the PSA
+// changed since: an occurrence the PSA moved gets its new times (an
+// override for a series), a public one its new title and description, and
+// one the PSA deleted becomes an EXDATE (a single event disappears: nil).
+func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink) ([]byte, error) {
+	if len(links) == 0 {
+		return body, nil
+	}
+	o, err := ParseCalendarObject(body, floating)
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	for _, l := range links {
+		in, ok := o.instanceAt(l.RecurrenceID)
+		if !ok {
+			continue
+		}
+		oc := occurrenceOf(in)
+		if l.Deleted {
+			if !o.Recurs() {
+				return nil, nil
+			}
+			o.exclude(in)
+			changed = true
+			continue
+		}
+		moved := !l.Start.Equal(oc.Start) || !l.End.Equal(oc.End)
+		retitled := !oc.Private && (l.Title != oc.Title || normText(l.Description) != normText(oc.Description))
+		if !moved && !retitled {
+			continue
+		}
+		c := in.Comp
+		if o.Recurs() && c == o.Master {
+			c = o.override(in)
+		}
+		if moved {
+			o.setInstant(c, ical.PropDateTimeStart, l.Start)
+			c.Props.Del(ical.PropDuration)
+			o.setInstant(c, ical.PropDateTimeEnd, l.End)
+		}
+		if retitled {
+			setText(c, ical.PropSummary, l.Title)
+			setText(c, ical.PropDescription, l.Description)
+		}
+		changed = true
+	}
+	if !changed {
+		return body, nil
+	}
+	return EncodeCalendar(o.Cal)
+}
+
+// instanceAt finds the instance with the given recurrence id (the zero
+// time: the event that does not recur).
+func (o *CalendarObject) instanceAt(rid time.Time) (Instance, bool) {
+	if !o.Recurs() {
+		return o.instance(o.Master, time.Time{}, time.Time{}), rid.IsZero()
+	}
+	for _, c := range o.Overrides {
+		if t, _, err := o.PropTime(c.Props.Get(ical.PropRecurrenceID)); err == nil && t.Equal(rid) {
+			return o.instance(c, time.Time{}, t), true
+		}
+	}
+	var found Instance
+	ok := false
+	o.occurrences(func(start time.Time) bool {
+		if start.Equal(rid) {
+			found, ok = o.instance(o.Master, start, start), true
+		}
+		return start.Before(rid)
+	})
+	return found, ok
+}
+
+// exclude removes an instance from a series: an EXDATE, and its override.
+func (o *CalendarObject) exclude(in Instance) {
+	for i, c := range o.Overrides {
+		if c == in.Comp {
+			o.Overrides = append(o.Overrides[:i], o.Overrides[i+1:]...)
+			o.removeChild(c)
+			break
+		}
+	}
+	p := ical.NewProp(ical.PropExceptionDates)
+	o.formatLike(p, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
+	o.Master.Props.Add(p)
+}
+
+func (o *CalendarObject) removeChild(c *ical.Component) {
+	for i, ch := range o.Cal.Children {
+		if ch == c {
+			o.Cal.Children = append(o.Cal.Children[:i], o.Cal.Children[i+1:]...)
+			return
+		}
+	}
+}
+
+// override adds an override for a master instance: a copy of the master
+// without its recurrence, at the instance's time.
+func (o *CalendarObject) override(in Instance) *ical.Component {
+	c := ical.NewComponent(o.Master.Name)
+	for name, props := range o.Master.Props {
+		switch name {
+		case ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates:
+			continue
+		}
+		c.Props[name] = append([]ical.Prop(nil), props...)
+	}
+	c.Children = append(c.Children, o.Master.Children...)
+	rid := ical.NewProp(ical.PropRecurrenceID)
+	o.formatLike(rid, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
+	c.Props.Set(rid)
+	o.setInstant(c, ical.PropDateTimeStart, in.Start)
+	c.Props.Del(ical.PropDuration)
+	o.setInstant(c, ical.PropDateTimeEnd, in.End)
+	o.Overrides = append(o.Overrides, c)
+	o.Cal.Children = append(o.Cal.Children, c)
+	return c
+}
+
+// setInstant sets a time property to t, written the way the component's
+// DTSTART is (its TZID, UTC or floating).
+func (o *CalendarObject) setInstant(c *ical.Component, name string, t time.Time) {
+	like := c.Props.Get(ical.PropDateTimeStart)
+	if like == nil {
+		like = o.Master.Props.Get(ical.PropDateTimeStart)
+	}
+	p := ical.NewProp(name)
+	o.formatLike(p, t, like)
+	c.Props.Set(p)
+}
+
+// formatLike writes t into p in like's form: a DATE stays a DATE when t is
+// a midnight of the floating zone; a TZID time stays in that zone; else UTC.
+func (o *CalendarObject) formatLike(p *ical.Prop, t time.Time, like *ical.Prop) {
+	if like == nil {
+		p.Value = t.UTC().Format("20060102T150405Z")
+		return
+	}
+	if isDate(like) {
+		if w := o.floating.wall(t); w.Hour() == 0 && w.Minute() == 0 && w.Second() == 0 {
+			p.Params.Set(ical.ParamValue, "DATE")
+			p.Value = w.Format("20060102")
+			return
+		}
+		p.Value = t.UTC().Format("20060102T150405Z")
+		return
+	}
+	v := strings.TrimSpace(like.Value)
+	switch tzid := like.Params.Get(ical.PropTimezoneID); {
+	case tzid != "":
+		p.Params.Set(ical.PropTimezoneID, tzid)
+		p.Value = o.zoneOf(like).wall(t).Format("20060102T150405")
+	case strings.HasSuffix(strings.ToUpper(v), "Z"):
+		p.Value = t.UTC().Format("20060102T150405Z")
+	default:
+		p.Value = o.floating.wall(t).Format("20060102T150405")
+	}
+}

@@ -1,0 +1,156 @@
+package mapping
+
+import (
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// Instance is one occurrence of a calendar object: the master's, moved by
+// the recurrence, or an override's.
+type Instance struct {
+	Comp *ical.Component
+	// RecurrenceID is the occurrence's original start; zero when the
+	// object does not recur.
+	RecurrenceID time.Time
+	Start        time.Time // zero when the component has no DTSTART (a VTODO may not)
+	// End is a VEVENT's end (DTEND, DTSTART+DURATION, a day for a DATE,
+	// else DTSTART) or a VTODO's DUE (or DTSTART+DURATION); zero when a
+	// VTODO has neither.
+	End         time.Time
+	HasEnd      bool // DTEND or DUE was given
+	HasDuration bool // DURATION was given
+	Date        bool // DTSTART is a DATE
+}
+
+// instance describes component c starting at start (its own DTSTART
+// when start is zero).
+func (o *CalendarObject) instance(c *ical.Component, start, rid time.Time) Instance {
+	own, date, ok := o.Start(c)
+	in := Instance{Comp: c, RecurrenceID: rid, Date: date}
+	if start.IsZero() && ok {
+		start = own
+	}
+	in.Start = start
+	in.HasEnd = c.Props.Get(ical.PropDateTimeEnd) != nil || c.Props.Get(ical.PropDue) != nil
+	in.HasDuration = c.Props.Get(ical.PropDuration) != nil
+	switch {
+	case !start.IsZero():
+		if c.Name == ical.CompEvent || in.HasEnd || in.HasDuration {
+			in.End = start.Add(o.Duration(c))
+		}
+	case c.Props.Get(ical.PropDue) != nil:
+		in.End, _, _ = o.PropTime(c.Props.Get(ical.PropDue))
+	}
+	return in
+}
+
+// Instances lists the occurrences that may touch [from, to) (zero bounds
+// are open), at most MaxInstances: the master's occurrences in the range
+// and every override (callers check each against the range precisely).
+// An object that does not recur has one instance.
+func (o *CalendarObject) Instances(from, to time.Time) []Instance {
+	if !o.Recurs() {
+		out := []Instance{o.instance(o.Master, time.Time{}, time.Time{})}
+		for _, c := range o.Overrides {
+			out = append(out, o.instance(c, time.Time{}, time.Time{}))
+		}
+		return out
+	}
+	overridden := map[int64]*ical.Component{}
+	for _, c := range o.Overrides {
+		if t, _, err := o.PropTime(c.Props.Get(ical.PropRecurrenceID)); err == nil {
+			overridden[t.Unix()] = c
+		}
+	}
+	var out []Instance
+	dur := o.Duration(o.Master)
+	o.occurrences(func(start time.Time) bool {
+		if !to.IsZero() && !start.Before(to) {
+			return false
+		}
+		if !from.IsZero() && start.Add(dur).Before(from) {
+			return true
+		}
+		if _, ok := overridden[start.Unix()]; !ok {
+			out = append(out, o.instance(o.Master, start, start))
+		}
+		return len(out) < MaxInstances
+	})
+	for _, c := range o.Overrides {
+		rid, _, _ := o.PropTime(c.Props.Get(ical.PropRecurrenceID))
+		out = append(out, o.instance(c, time.Time{}, rid))
+	}
+	return out
+}
+
+// occurrences calls fn with the start of each of the master's
+// occurrences, in order, until fn returns false.
+func (o *CalendarObject) occurrences(fn func(time.Time) bool) {
+	w, z, date, err := o.wallStart(o.Master)
+	if err != nil || w.IsZero() {
+		return
+	}
+	if date {
+		z = o.floating
+	}
+	var rec *recurrence
+	if p := o.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
+		if rec, err = parseRecurrence(p.Value, w, date, z); err != nil {
+			return
+		}
+	} else {
+		rec = &recurrence{set: newDateSet(w)}
+	}
+	for _, name := range []string{ical.PropRecurrenceDates, ical.PropExceptionDates} {
+		for i := range o.Master.Props.Values(name) {
+			p := &o.Master.Props[name][i]
+			ts, err := o.propTimes(p)
+			if err != nil {
+				continue
+			}
+			for _, t := range ts {
+				wt := z.wall(t)
+				if isDate(p) {
+					wt = o.floating.wall(t)
+				}
+				if name == ical.PropRecurrenceDates {
+					rec.set.RDate(wt)
+				} else {
+					rec.set.ExDate(wt)
+				}
+			}
+		}
+	}
+	rec.each(func(wall time.Time) bool { return fn(z.instant(wall)) })
+}
+
+// Span is the time the object's occurrences cover: from the first start
+// to the last end, or with a nil end when the series has no end (or more
+// occurrences than psadav expands).
+func (o *CalendarObject) Span() (time.Time, *time.Time) {
+	all := o.Instances(time.Time{}, time.Time{})
+	var start, end time.Time
+	for i, in := range all {
+		s, e := in.Start, in.End
+		if s.IsZero() {
+			s = e
+		}
+		if e.Before(s) {
+			e = s
+		}
+		if i == 0 || s.Before(start) {
+			start = s
+		}
+		if e.After(end) {
+			end = e
+		}
+	}
+	if o.Recurs() && len(all)-len(o.Overrides) >= MaxInstances {
+		return start, nil
+	}
+	if rule := o.Master.Props.Get(ical.PropRecurrenceRule); rule != nil && untilValue(rule.Value) == "" && !hasCount(rule.Value) {
+		return start, nil
+	}
+	return start, &end
+}

@@ -1,0 +1,220 @@
+package mapping
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// What CalDAV reports need of an object besides matching: its instances
+// expanded into separate components (RFC 4791 §9.6.5) and its busy time
+// (RFC 4791 §7.10).
+
+// overlaps reports whether an instance touches [from, to) (zero bounds
+// are open); a zero-length instance touches the range it starts in.
+func (in Instance) overlaps(from, to time.Time) bool {
+	start, end := in.Start, in.End
+	if start.IsZero() {
+		start = end
+	}
+	if !to.IsZero() && !start.Before(to) {
+		return false
+	}
+	if from.IsZero() {
+		return true
+	}
+	return end.After(from) || (!end.After(start) && !start.Before(from))
+}
+
+// Expand writes the object's instances that touch [from, to) as separate
+// components with a RECURRENCE-ID (for a series) and every DATE-TIME in
+// UTC, without VTIMEZONE (RFC 4791 §9.6.5).
+func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
+	cal := ical.NewCalendar()
+	for name, props := range o.Cal.Props {
+		cal.Props[name] = props
+	}
+	recurs := o.Recurs()
+	for _, in := range o.Instances(from, to) {
+		if !in.overlaps(from, to) {
+			continue
+		}
+		c := ical.NewComponent(in.Comp.Name)
+		for name, props := range in.Comp.Props {
+			switch name {
+			case ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates, ical.PropRecurrenceID:
+				continue
+			}
+			for _, p := range props {
+				q := o.inUTC(p)
+				c.Props.Add(&q)
+			}
+		}
+		c.Children = in.Comp.Children
+		if recurs {
+			setUTC(c, ical.PropRecurrenceID, in.RecurrenceID)
+			if in.Comp == o.Master && !in.Start.IsZero() {
+				start := o.Master.Props.Get(ical.PropDateTimeStart)
+				shift := in.Start.Sub(o.mustTime(start))
+				for _, name := range []string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue} {
+					if p := o.Master.Props.Get(name); p != nil {
+						moved := o.inUTC(*p)
+						if !isDate(p) {
+							moved.Value = o.mustTime(p).Add(shift).UTC().Format("20060102T150405Z")
+						} else {
+							moved.Value = o.floating.wall(o.mustTime(p).Add(shift)).Format("20060102")
+						}
+						c.Props.Set(&moved)
+					}
+				}
+			}
+		}
+		cal.Children = append(cal.Children, c)
+	}
+	if len(cal.Children) == 0 {
+		// An empty VCALENDAR cannot be encoded; the master stands for the series.
+		return EncodeCalendar(o.Cal)
+	}
+	return EncodeCalendar(cal)
+}
+
+// inUTC is a copy of p with a DATE-TIME value (TZID or floating) in UTC.
+func (o *CalendarObject) inUTC(p ical.Prop) ical.Prop {
+	q := ical.Prop{Name: p.Name, Params: ical.Params{}, Value: p.Value}
+	for k, v := range p.Params {
+		q.Params[k] = v
+	}
+	switch p.Name {
+	case ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropRecurrenceID, ical.PropCompleted,
+		ical.PropCreated, ical.PropLastModified, ical.PropDateTimeStamp:
+	default:
+		return q
+	}
+	if isDate(&p) {
+		return q
+	}
+	if t, _, err := o.PropTime(&p); err == nil {
+		q.Params.Del(ical.PropTimezoneID)
+		q.Value = t.UTC().Format("20060102T150405Z")
+	}
+	return q
+}
+
+func (o *CalendarObject) mustTime(p *ical.Prop) time.Time {
+	t, _, _ := o.PropTime(p)
+	return t
+}
+
+func setUTC(c *ical.Component, name string, t time.Time) {
+	setRaw(c, name, t.UTC().Format("20060102T150405Z"))
+}
+
+// BusyType is a FREEBUSY FBTYPE (RFC 5545 §3.2.9).
+type BusyType string
+
+const (
+	Busy          BusyType = "BUSY"
+	BusyTentative BusyType = "BUSY-TENTATIVE"
+)
+
+// Period is busy time.
+type Period struct {
+	Start, End time.Time
+	Type       BusyType
+}
+
+// BusyPeriods is the busy time of a VEVENT object inside [from, to): every
+// instance but the free (TRANSP:TRANSPARENT) and cancelled ones,
+// tentative ones as BUSY-TENTATIVE. A private event is busy like any
+// other; free/busy never carries details.
+func (o *CalendarObject) BusyPeriods(from, to time.Time) []Period {
+	if o.Kind != ical.CompEvent {
+		return nil
+	}
+	var out []Period
+	for _, in := range o.Instances(from, to) {
+		c := in.Comp
+		if !in.overlaps(from, to) || !in.End.After(in.Start) ||
+			strings.EqualFold(strings.TrimSpace(propText(c, ical.PropTransparency)), "TRANSPARENT") {
+			continue
+		}
+		typ := Busy
+		switch strings.ToUpper(strings.TrimSpace(propText(c, ical.PropStatus))) {
+		case "CANCELLED":
+			continue
+		case "TENTATIVE":
+			typ = BusyTentative
+		}
+		out = append(out, Period{Start: maxT(in.Start, from), End: minT(in.End, to), Type: typ})
+	}
+	return out
+}
+
+// RenderFreeBusy answers a free-busy-query: one VFREEBUSY for [from, to)
+// with the busy periods merged per type (RFC 4791 §7.10).
+func RenderFreeBusy(from, to, now time.Time, uid string, periods []Period) ([]byte, error) {
+	cal := ical.NewCalendar()
+	setRaw(cal.Component, ical.PropProductID, ProductID)
+	setRaw(cal.Component, ical.PropVersion, "2.0")
+	fb := ical.NewComponent(ical.CompFreeBusy)
+	setText(fb, ical.PropUID, uid)
+	setUTC(fb, ical.PropDateTimeStamp, now)
+	setUTC(fb, ical.PropDateTimeStart, from)
+	setUTC(fb, ical.PropDateTimeEnd, to)
+	for _, typ := range []BusyType{Busy, BusyTentative} {
+		var ps []Period
+		for _, p := range periods {
+			if p.Type == typ {
+				ps = append(ps, p)
+			}
+		}
+		merged := mergePeriods(ps)
+		if len(merged) == 0 {
+			continue
+		}
+		vals := make([]string, len(merged))
+		for i, p := range merged {
+			vals[i] = p.Start.UTC().Format("20060102T150405Z") + "/" + p.End.UTC().Format("20060102T150405Z")
+		}
+		prop := ical.NewProp(ical.PropFreeBusy)
+		if typ != Busy {
+			prop.Params.Set(ical.ParamFreeBusyType, string(typ))
+		}
+		prop.Value = strings.Join(vals, ",")
+		fb.Props.Add(prop)
+	}
+	cal.Children = []*ical.Component{fb}
+	return EncodeCalendar(cal)
+}
+
+// mergePeriods sorts periods and joins those that overlap or touch.
+func mergePeriods(ps []Period) []Period {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
+	var out []Period
+	for _, p := range ps {
+		if n := len(out); n > 0 && !p.Start.After(out[n-1].End) {
+			if p.End.After(out[n-1].End) {
+				out[n-1].End = p.End
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func minT(a, b time.Time) time.Time {
+	if b.IsZero() || a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxT(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// Client writes to the calendar (DESIGN: item kinds and write-back rules):
+//   - a new VEVENT is a client event: kept whole for its client, one PSA
+//     appointment per occurrence (see series_sync.go);
+//   - a PUT of a PSA appointment or calendar to-do moves it (times flow
+//     back); a changed title or description is discarded (lenient) or
+//     refused (strict); the rest is kept for the user;
+//   - service calls and time off are read-only; PSA items cannot be
+//     deleted; deleting a client event deletes its appointments.
+
+type calendarWriter struct{}
+
+func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *objectRow) (sourceKey, error) {
+	obj, err := parseClientObject(req, "VEVENT", "this calendar holds events (VEVENT); put tasks into the tasks list")
+	if err != nil {
+		return sourceKey{}, err
+	}
+	if existing == nil {
+		if err := t.checkUID(ctx, req, obj.UID); err != nil {
+			return sourceKey{}, err
+		}
+		return t.createClientEvent(ctx, req, obj)
+	}
+	if existing.ReadOnly {
+		return sourceKey{}, readOnlyItem()
+	}
+	switch mapping.Entity(existing.SourceEntity) {
+	case mapping.EntityAppointments, mapping.EntityCompanyToDos:
+		return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
+	case entitySeries:
+		return t.updateClientEvent(ctx, req, existing, obj)
+	}
+	return sourceKey{}, readOnlyItem()
+}
+
+func (calendarWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
+	if mapping.Entity(existing.SourceEntity) != entitySeries {
+		return psaDelete()
+	}
+	row, err := t.loadRow(ctx, entitySeries, existing.SourceRID)
+	if err != nil {
+		return err
+	}
+	return t.deleteSeries(ctx, row.(*seriesRow))
+}
+
+func readOnlyItem() error {
+	return &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this item comes from the PSA and is read-only here"}
+}
+
+func psaDelete() error {
+	return &mapping.Refusal{Code: mapping.RefuseDelete, Message: "this item comes from the PSA and cannot be deleted here; delete it in the PSA"}
+}
+
+// parseClientObject reads a PUT body as a calendar object of the kind the
+// collection holds.
+func parseClientObject(req *PutRequest, kind, wrongKind string) (*mapping.CalendarObject, error) {
+	loc, err := time.LoadLocation(req.Account.Settings.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	obj, err := mapping.ParseCalendarObject(req.Body, loc)
+	if err != nil {
+		return nil, err
+	}
+	if obj.Kind != kind {
+		return nil, &mapping.Refusal{Code: mapping.RefuseUnsupportedComponent, Message: wrongKind}
+	}
+	return obj, nil
+}
+
+// claimHref makes href the place of a new source's object in a
+// collection: the projection then writes the object there rather than at
+// the source's own name (a client-created object keeps the href its
+// client chose).
+func (t *Tx) claimHref(ctx context.Context, collectionID int64, href string, entity mapping.Entity, rid int64) error {
+	res, err := t.tx.NewUpdate().Table("dav_objects").Set("source_entity = ?", string(entity)).Set("source_rid = ?", rid).
+		Where("collection_id = ? AND href = ? AND deleted", collectionID, href).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	obj := objectRow{CollectionID: collectionID, Href: href, SourceEntity: string(entity), SourceRID: rid,
+		Deleted: true, ChangeSeq: t.nextSeq(), ModifiedAt: t.now}
+	_, err = t.tx.NewInsert().Model(&obj).Returning("id").Exec(ctx)
+	return err
+}
+
+// writeBackMode refuses the changes a client may not make in strict mode.
+func (t *Tx) refuseInStrict(ctx context.Context, discarded []string) error {
+	if len(discarded) == 0 {
+		return nil
+	}
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if org.WriteBackMode == "strict" {
+		return mapping.ReadOnlyFields(discarded...)
+	}
+	return nil
+}
+
+// updatePSAItem applies a client's PUT of a PSA appointment or to-do:
+// times (and a to-do's completion) flow back; the rest is kept.
+func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objectRow, obj *mapping.CalendarObject) error {
+	stored, err := mapping.ParseCalendarObject(existing.Body, obj.Floating())
+	if err != nil {
+		return fmt.Errorf("storage: reading the stored %s: %w", existing.Href, err)
+	}
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := mapping.PSAItemUpdate(stored, obj, org.CompleteToDos, t.now)
+	if err != nil {
+		return err
+	}
+	if err := t.refuseInStrict(ctx, u.Discarded); err != nil {
+		return err
+	}
+	entity := mapping.Entity(existing.SourceEntity)
+	rec, _, err := t.Record(ctx, entity, existing.SourceRID)
+	if err != nil {
+		return err
+	}
+	changes := fieldChanges{}
+	switch r := rec.(type) {
+	case *mapping.Appointment:
+		changes.times(&r.StartDateTime, &r.EndDateTime, u)
+	case *mapping.ToDo:
+		changes.times(&r.StartDateTime, &r.EndDateTime, u)
+		if u.Complete != nil {
+			r.CompletedDate, changes["completedDate"] = u.Complete, psaTime(*u.Complete)
+		} else if u.Reopen {
+			r.CompletedDate, changes["completedDate"] = nil, nil
+		}
+	}
+	if err := t.applyClientChanges(ctx, entity, existing.SourceRID, rec, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
+		return err
+	}
+	return t.SetKept(ctx, req.Collection.ID, entity, existing.SourceRID, u.Kept)
+}
+
+// fieldChanges collects a client's changes to a record's fields as the
+// outbox wants them: PSA field names, RFC 3339 UTC times.
+type fieldChanges map[string]any
+
+// text sets a text field that differs and notes it.
+func (c fieldChanges) text(field string, dst *string, v string) {
+	if *dst != v {
+		*dst, c[field] = v, v
+	}
+}
+
+// time sets a time field that differs and notes it.
+func (c fieldChanges) time(field string, dst *time.Time, v time.Time) {
+	if !dst.Equal(v) {
+		*dst, c[field] = v.UTC(), psaTime(v)
+	}
+}
+
+// times applies an update's new start and end.
+func (c fieldChanges) times(start, end *time.Time, u mapping.ItemUpdate) {
+	if u.Start != nil {
+		c.time("startDateTime", start, *u.Start)
+	}
+	if u.End != nil {
+		c.time("endDateTime", end, *u.End)
+	}
+}
+
+// applyClientChanges writes a client's changes to a row and queues them
+// for the PSA, in the request's transaction; no changes, no write.
+func (t *Tx) applyClientChanges(ctx context.Context, entity mapping.Entity, rid int64, rec any, changes fieldChanges, userID, resource *int64) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := t.UpdateFromClient(ctx, entity, rid, rec); err != nil {
+		return err
+	}
+	_, err := t.Enqueue(ctx, entity, rid, OpUpdate, changes, userID, resource)
+	return err
+}
+
+// createClientEvent stores a client's new event and makes its appointments.
+func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mapping.CalendarObject) (sourceKey, error) {
+	if req.Account.ResourceID == nil {
+		return sourceKey{}, notLinked()
+	}
+	body, err := mapping.EncodeCalendar(obj.Cal)
+	if err != nil {
+		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+	}
+	rec := seriesRecord{CollectionID: req.Collection.ID, Href: req.Href, ResourceID: *req.Account.ResourceID, Body: string(body)}
+	rid, err := t.InsertClient(ctx, entitySeries, &rec, req.Account.ID, obj.UID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	if err := t.claimHref(ctx, req.Collection.ID, req.Href, entitySeries, rid); err != nil {
+		return sourceKey{}, err
+	}
+	row, err := t.loadRow(ctx, entitySeries, rid)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	return sourceKey{entitySeries, rid}, t.syncSeries(ctx, row.(*seriesRow), obj)
+}
+
+// updateClientEvent replaces a client's event and brings its
+// appointments in line.
+func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *objectRow, obj *mapping.CalendarObject) (sourceKey, error) {
+	row, err := t.loadRow(ctx, entitySeries, existing.SourceRID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	r := row.(*seriesRow)
+	if obj.UID != r.ClientUID {
+		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
+			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", r.ClientUID)}
+	}
+	body, err := mapping.EncodeCalendar(obj.Cal)
+	if err != nil {
+		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+	}
+	rec := r.seriesRecord
+	rec.Body = string(body)
+	if err := t.UpdateFromClient(ctx, entitySeries, r.RID, &rec); err != nil {
+		return sourceKey{}, err
+	}
+	r.seriesRecord = rec
+	return sourceKey{entitySeries, r.RID}, t.syncSeries(ctx, r, obj)
+}
+
+func notLinked() error {
+	return &mapping.Refusal{Code: mapping.RefuseMissing,
+		Message: "your account is not linked to a PSA resource, so nothing you create can reach the PSA; ask your administrator"}
+}
+
+func init() {
+	registerWriter(CollCalendar, calendarWriter{})
+}

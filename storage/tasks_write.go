@@ -1,0 +1,198 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/psadav/psadav/mapping"
+)
+
+// Client writes to the task list (DESIGN: item kinds and write-back rules):
+//   - a new VTODO is a PSA to-do for the org's default company and action
+//     type, assigned to the user; the client's object is kept for it;
+//   - a PUT of a PSA to-do moves it and completes or re-opens it (when the
+//     org lets completion flow back); a to-do the client created takes
+//     every mapped change;
+//   - PSA to-dos cannot be deleted; deleting a client's to-do deletes it
+//     in the PSA.
+
+type tasksWriter struct{}
+
+func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *objectRow) (sourceKey, error) {
+	obj, err := parseClientObject(req, "VTODO", "the tasks list holds tasks (VTODO); put events into the calendar")
+	if err != nil {
+		return sourceKey{}, err
+	}
+	if existing == nil {
+		if err := t.checkUID(ctx, req, obj.UID); err != nil {
+			return sourceKey{}, err
+		}
+		return t.createClientToDo(ctx, req, obj)
+	}
+	if existing.ReadOnly || mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
+		return sourceKey{}, readOnlyItem()
+	}
+	_, env, err := t.Record(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	if env.Origin == OriginClient && env.OriginUserID != nil && *env.OriginUserID == req.Account.ID {
+		return sourceKey{mapping.EntityCompanyToDos, existing.SourceRID}, t.updateClientToDo(ctx, req, existing, obj)
+	}
+	return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
+}
+
+func (tasksWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
+	if mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
+		return psaDelete()
+	}
+	_, env, err := t.Record(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
+	if err != nil {
+		return err
+	}
+	if env.Origin != OriginClient || env.OriginUserID == nil || *env.OriginUserID != req.Account.ID {
+		return psaDelete()
+	}
+	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, existing.SourceRID, OpDelete, nil, &req.Account.ID, req.Account.ResourceID); err != nil {
+		return err
+	}
+	if err := t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, existing.SourceRID, ""); err != nil {
+		return err
+	}
+	return t.MarkClientDeleted(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
+}
+
+// createClientToDo makes a PSA to-do of a client's new VTODO.
+func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping.CalendarObject) (sourceKey, error) {
+	if req.Account.ResourceID == nil {
+		return sourceKey{}, notLinked()
+	}
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	actionType, err := t.defaultToDoActionType(ctx, org)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	f := mapping.ClientToDoFields(obj, org.CompleteToDos, t.now)
+	if err := t.checkToDoText(ctx, f.Description); err != nil {
+		return sourceKey{}, err
+	}
+	res := *req.Account.ResourceID
+	td := mapping.ToDo{CompanyID: org.DefaultCompanyID, ActionType: actionType, ActivityDescription: f.Description,
+		AssignedToResourceID: res, StartDateTime: f.Start.UTC(), EndDateTime: f.End.UTC(), CompletedDate: f.Completed,
+		CreatorResourceID: ptr(res)}
+	rid, err := t.InsertClient(ctx, mapping.EntityCompanyToDos, &td, req.Account.ID, obj.UID)
+	if err != nil {
+		return sourceKey{}, err
+	}
+	fields := map[string]any{"companyID": td.CompanyID, "actionType": td.ActionType, "activityDescription": td.ActivityDescription,
+		"assignedToResourceID": res, "startDateTime": psaTime(td.StartDateTime), "endDateTime": psaTime(td.EndDateTime)}
+	if td.CompletedDate != nil {
+		fields["completedDate"] = psaTime(*td.CompletedDate)
+	}
+	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, rid, OpCreate, fields, &req.Account.ID, ptr(res)); err != nil {
+		return sourceKey{}, err
+	}
+	if err := t.keepClientObject(ctx, req, rid, obj); err != nil {
+		return sourceKey{}, err
+	}
+	if err := t.claimHref(ctx, req.Collection.ID, req.Href, mapping.EntityCompanyToDos, rid); err != nil {
+		return sourceKey{}, err
+	}
+	return sourceKey{mapping.EntityCompanyToDos, rid}, nil
+}
+
+// keepClientObject keeps a client's whole VTODO for it: it is served back
+// with the PSA's times and completion.
+func (t *Tx) keepClientObject(ctx context.Context, req *PutRequest, rid int64, obj *mapping.CalendarObject) error {
+	body, err := mapping.EncodeCalendar(obj.Cal)
+	if err != nil {
+		return &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+	}
+	return t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, rid, string(body))
+}
+
+// updateClientToDo applies every mapped change to a to-do the client created.
+func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *objectRow, obj *mapping.CalendarObject) error {
+	rec, _, err := t.Record(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
+	if err != nil {
+		return err
+	}
+	td := rec.(*mapping.ToDo)
+	if obj.UID != existing.UID {
+		return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
+			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", existing.UID)}
+	}
+	org, err := t.orgSettings(ctx)
+	if err != nil {
+		return err
+	}
+	f := mapping.ClientToDoFields(obj, org.CompleteToDos, t.now)
+	if err := t.checkToDoText(ctx, f.Description); err != nil {
+		return err
+	}
+	changes := fieldChanges{}
+	changes.text("activityDescription", &td.ActivityDescription, f.Description)
+	changes.time("startDateTime", &td.StartDateTime, f.Start)
+	changes.time("endDateTime", &td.EndDateTime, f.End)
+	if org.CompleteToDos {
+		switch {
+		case f.Completed != nil && td.CompletedDate == nil:
+			td.CompletedDate, changes["completedDate"] = f.Completed, psaTime(*f.Completed)
+		case f.Completed == nil && td.CompletedDate != nil:
+			td.CompletedDate, changes["completedDate"] = nil, nil
+		}
+	}
+	if err := t.applyClientChanges(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
+		return err
+	}
+	return t.keepClientObject(ctx, req, existing.SourceRID, obj)
+}
+
+// checkToDoText refuses a to-do text over the PSA's limit.
+func (t *Tx) checkToDoText(ctx context.Context, text string) error {
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return err
+	}
+	if n := schema.MaxLength(mapping.EntityCompanyToDos, "activityDescription"); n > 0 && len([]rune(text)) > n {
+		return mapping.TooLong("DESCRIPTION", n, "activityDescription")
+	}
+	return nil
+}
+
+// defaultToDoActionType is the action type of client to-dos: the org's
+// setting, or the first active action type whose View is To-Do. It must
+// show in the task list, or the new to-do would leave it at once.
+func (t *Tx) defaultToDoActionType(ctx context.Context, org *OrgSettings) (int64, error) {
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var types []actionTypeRow
+	q := t.tx.NewSelect().Model(&types).Where("psa_deleted_at IS NULL").Order("psa_id")
+	if org.DefaultActionTypeID != 0 {
+		q = q.Where("psa_id = ?", org.DefaultActionTypeID)
+	} else {
+		q = q.Where("is_active")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return 0, err
+	}
+	for _, at := range types {
+		if schema.ActionTypeView(at.View).InTasks() {
+			return at.RefID(), nil
+		}
+	}
+	msg := "the PSA has no active action type whose View is To-Do, so a new task cannot become a PSA to-do; ask your administrator to set default-action-type-id"
+	if org.DefaultActionTypeID != 0 {
+		msg = fmt.Sprintf("default-action-type-id %d names no action type whose View is To-Do; ask your administrator to fix it", org.DefaultActionTypeID)
+	}
+	return 0, &mapping.Refusal{Code: mapping.RefuseMissing, Message: msg}
+}
+
+func init() {
+	registerWriter(CollTasks, tasksWriter{})
+}
