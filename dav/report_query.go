@@ -20,7 +20,7 @@ import (
 type addressbookQueryXML struct {
 	reportPropsXML
 	Filter *struct {
-		Test  string          `xml:"test,attr"`
+		Test  string              `xml:"test,attr"`
 		Props []cardPropFilterXML `xml:"urn:ietf:params:xml:ns:carddav prop-filter"`
 	} `xml:"urn:ietf:params:xml:ns:carddav filter"`
 	Limit    *limitXML `xml:"urn:ietf:params:xml:ns:carddav limit"`
@@ -33,10 +33,10 @@ type limitXML struct {
 }
 
 type cardPropFilterXML struct {
-	Name         string           `xml:"name,attr"`
-	Test         string           `xml:"test,attr"`
-	IsNotDefined *struct{}        `xml:"urn:ietf:params:xml:ns:carddav is-not-defined"`
-	TextMatches  []textMatchXML   `xml:"urn:ietf:params:xml:ns:carddav text-match"`
+	Name         string               `xml:"name,attr"`
+	Test         string               `xml:"test,attr"`
+	IsNotDefined *struct{}            `xml:"urn:ietf:params:xml:ns:carddav is-not-defined"`
+	TextMatches  []textMatchXML       `xml:"urn:ietf:params:xml:ns:carddav text-match"`
 	Params       []cardParamFilterXML `xml:"urn:ietf:params:xml:ns:carddav param-filter"`
 }
 
