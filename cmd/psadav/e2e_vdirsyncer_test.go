@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
@@ -286,6 +287,145 @@ preferred_email_address_type = pref, work, home
 			"pref: ann.archer@example.com", "WORK, VOICE: +1 555 0100 x10"} {
 			if !strings.Contains(show, want) {
 				t.Errorf("khard show lacks %q:\n%s", want, show)
+			}
+		}
+	})
+}
+
+func TestVdirsyncerCalendarBothWaysAndKhal(t *testing.T) {
+	forEachDB(t, func(t *testing.T, srv *e2eServer) {
+		v := srv.vdirsyncer(t, tech1, tech1Password)
+		v.sync(t)
+		for _, coll := range []string{storage.CollCalendar, storage.CollTasks} {
+			if local, remote := fileCount(t, v.path("calendars", coll)), srv.objectCount(t, tech1, coll); local != remote || remote == 0 {
+				t.Fatalf("%s: %d objects locally, %d on the server", coll, local, remote)
+			}
+		}
+		if moved := v.sync(t); moved != "" {
+			t.Fatalf("a second sync transferred: %s", moved)
+		}
+		cal := filepath.Join("calendars", storage.CollCalendar)
+		day := fixtureDay()
+		ics := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+		opsOf := func(entity string) []string { // oldest first
+			var ops []string
+			for _, e := range srv.outbox(t) {
+				if e.Entity == entity {
+					ops = append([]string{e.Op.String() + " " + e.FieldMask}, ops...)
+				}
+			}
+			return ops
+		}
+
+		// Client side: a new event becomes a PSA appointment.
+		start := day.AddDate(0, 0, 5).Add(13 * time.Hour)
+		v.put(t, filepath.Join(cal, "vds-event.ics"), "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//EN", "BEGIN:VEVENT",
+			"UID:vds-event-1", "DTSTAMP:"+ics(day), "DTSTART:"+ics(start), "DTEND:"+ics(start.Add(time.Hour)),
+			"SUMMARY:Quarterly review", "END:VEVENT", "END:VCALENDAR")
+		if moved := v.sync(t); !strings.Contains(moved, "uploading) item vds-event-1") {
+			t.Fatalf("the new event was not uploaded: %q", moved)
+		}
+		if ops := opsOf("Appointments"); len(ops) != 1 || !strings.HasPrefix(ops[0], "create") {
+			t.Fatalf("outbox after the new event: %v", ops)
+		}
+		v.settle(t)
+
+		// Client side: a PSA appointment moved by an hour and renamed: the
+		// time goes to the PSA, the title stays the PSA's.
+		appt := filepath.Join(cal, "psadav-appointment-601.ics")
+		body := v.read(t, appt)
+		s601 := day.AddDate(0, 0, 1).Add(9 * time.Hour)
+		moved := strings.NewReplacer("SUMMARY:Team meeting", "SUMMARY:My own title").Replace(body)
+		for _, tz := range []string{"DTSTART", "DTEND"} {
+			from := s601
+			if tz == "DTEND" {
+				from = s601.Add(time.Hour)
+			}
+			moved = strings.Replace(moved, tz+":"+ics(from), tz+":"+ics(from.Add(time.Hour)), 1)
+		}
+		if moved == body {
+			t.Fatalf("could not find the appointment's times in:\n%s", body)
+		}
+		v.put(t, appt, strings.TrimRight(moved, "\r\n"))
+		v.sync(t)
+		ops := opsOf("Appointments")
+		if len(ops) != 2 || ops[1] != "update endDateTime,startDateTime" {
+			t.Fatalf("outbox after the move: %v", ops)
+		}
+		v.settle(t)
+		if got := v.read(t, appt); !strings.Contains(got, "SUMMARY:Team meeting") || !strings.Contains(got, "DTSTART:"+ics(s601.Add(time.Hour))) {
+			t.Fatalf("after the move the client holds:\n%s", got)
+		}
+
+		// Client side: completing a PSA to-do in the task list.
+		task := filepath.Join("calendars", storage.CollTasks, "psadav-todo-702.ics")
+		open := v.read(t, task)
+		if !strings.Contains(open, "STATUS:NEEDS-ACTION\r\n") {
+			t.Fatalf("an open PSA to-do:\n%s", open)
+		}
+		done := strings.NewReplacer("STATUS:NEEDS-ACTION\r\n", "STATUS:COMPLETED\r\nCOMPLETED:"+ics(day)+"\r\nPERCENT-COMPLETE:100\r\n").Replace(open)
+		v.put(t, task, strings.TrimRight(done, "\r\n"))
+		v.settle(t)
+		if ops := opsOf("CompanyToDos"); len(ops) != 1 || ops[0] != "update completedDate" {
+			t.Fatalf("outbox after completing the task: %v", ops)
+		}
+
+		// Client side: deleting its own event deletes it in the PSA.
+		if err := os.Remove(v.path(cal, "vds-event.ics")); err != nil {
+			t.Fatal(err)
+		}
+		v.settle(t)
+		if ops := opsOf("Appointments"); len(ops) != 3 || ops[2] != "delete " {
+			t.Fatalf("outbox after the delete: %v", ops)
+		}
+
+		// PSA side: an appointment moves, one is added, one is deleted.
+		s602 := day.AddDate(0, 0, 3).Add(14 * time.Hour)
+		srv.upsert(t, mapping.EntityAppointments, &mapping.Appointment{ID: 602, ResourceID: 29682901, Title: "Lunch with Acme",
+			StartDateTime: s602, EndDateTime: s602.Add(time.Hour)})
+		s610 := day.AddDate(0, 0, 4).Add(8 * time.Hour)
+		srv.upsert(t, mapping.EntityAppointments, &mapping.Appointment{ID: 610, ResourceID: 29682901, Title: "New from the PSA",
+			StartDateTime: s610, EndDateTime: s610.Add(time.Hour)})
+		err := srv.store.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
+			return tx.MarkPSADeleted(ctx, mapping.EntityAppointments, 604)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.sync(t)
+		for _, want := range []string{"updating) item psadav-appointment-602 to local", "uploading) item psadav-appointment-610 to local"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("PSA changes: %q missing from\n%s", want, got)
+			}
+		}
+		if !strings.Contains(got, "Deleting item psadav-appointment-604") {
+			t.Errorf("the appointment deleted in the PSA was not deleted locally:\n%s", got)
+		}
+		if moved := v.sync(t); moved != "" {
+			t.Fatalf("a second sync transferred: %s", moved)
+		}
+
+		// khal reads the synced folders.
+		khal := requireTool(t, "khal")
+		kconf := srv.write(t, "khal.conf", sprintf(`[calendars]
+[[psa]]
+path = %s/calendars/calendar/
+[[tasks]]
+path = %s/calendars/tasks/
+
+[locale]
+timeformat = %%H:%%M
+dateformat = %%Y-%%m-%%d
+longdateformat = %%Y-%%m-%%d
+datetimeformat = %%Y-%%m-%%d %%H:%%M
+longdatetimeformat = %%Y-%%m-%%d %%H:%%M
+local_timezone = UTC
+default_timezone = UTC
+`, srv.dir, srv.dir))
+		list := srv.run(t, "", khal, "-c", kconf, "list", day.Format("2006-01-02"), "30d")
+		for _, want := range []string{"Team meeting", "Lunch with Acme", "New from the PSA", "Time Off Request - 8.00 hours"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("khal list lacks %q:\n%s", want, list)
 			}
 		}
 	})
