@@ -13,21 +13,22 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// bcryptCost makes one verification take tens of milliseconds: slow for a
-// guesser, and paid once per client and password thanks to verifiedCache.
-const bcryptCost = 11
+// DefaultPasswordCost makes one verification take tens of milliseconds:
+// slow for a guesser, and paid once per client and password thanks to
+// verifiedCache. Tests lower it (Options.PasswordCost).
+const DefaultPasswordCost = 11
 
 // MinPasswordLength is the shortest password an account may have.
 const MinPasswordLength = 4
 
-func hashPassword(password string) (string, error) {
+func (s *Store) hashPassword(password string) (string, error) {
 	if len(password) < MinPasswordLength {
 		return "", fmt.Errorf("storage: password must have at least %d characters", MinPasswordLength)
 	}
 	if len(password) > 72 {
 		return "", errors.New("storage: password must have at most 72 bytes")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
 		return "", fmt.Errorf("storage: hashing password: %w", err)
 	}
@@ -70,8 +71,13 @@ func (c *verifiedCache) put(login, hash string, sum [32]byte, now time.Time) {
 var verified verifiedCache
 
 // dummyHash is compared against when the login does not exist, so a wrong
-// login costs as much time as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("psadav-no-such-user"), bcryptCost)
+// login costs as much time as a wrong password. Made on first use.
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("psadav-no-such-user"), s.passwordCost)
+	})
+	return s.dummy
+}
 
 // Authenticate checks a login and password. It returns ErrBadCredentials
 // for an unknown login, a wrong password or a disabled account alike.
@@ -103,7 +109,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (Accou
 	now := s.now()
 	sum := sha256.Sum256([]byte(password))
 	if !found {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return Account{}, ErrBadCredentials
 	}
 	if !verified.ok(login, hash, sum, now) {

@@ -57,6 +57,7 @@ func (t *Tx) pin(ctx context.Context, collectionID int64, entity mapping.Entity,
 		return err
 	}
 	t.forget(pinsCacheKey)
+	t.sideChanged("hidden_items", entity)
 	t.proj.touch(sourceKey{entity, rid})
 	return nil
 }

@@ -44,6 +44,9 @@ type Options struct {
 	Logger *slog.Logger
 	// QueryTimeout bounds every statement that has no earlier deadline.
 	QueryTimeout time.Duration
+	// PasswordCost is the bcrypt cost of new password hashes
+	// (DefaultPasswordCost when 0; tests use bcrypt's minimum).
+	PasswordCost int
 }
 
 // Store is the database handle. Reads go to db; writes go through Write,
@@ -59,6 +62,10 @@ type Store struct {
 
 	users usersCache
 	stmts stmtCache
+
+	passwordCost int
+	dummyOnce    sync.Once
+	dummy        []byte
 	// schemaMu guards the cached PSA schema (field limits, picklists).
 	schemaMu sync.Mutex
 	schema   *schemaCache
@@ -67,7 +74,10 @@ type Store struct {
 // Open connects to the database named by opts. It does not migrate; call
 // Migrate (psadav serve does) or CheckSchema.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, log: opts.Logger, timeout: opts.QueryTimeout}
+	s := &Store{now: opts.Now, log: opts.Logger, timeout: opts.QueryTimeout, passwordCost: opts.PasswordCost}
+	if s.passwordCost == 0 {
+		s.passwordCost = DefaultPasswordCost
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -17,8 +17,10 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 var timeType = reflect.TypeOf(time.Time{})
 
-// normalizeTimes turns every time in a record into UTC: PostgreSQL's
-// TIMESTAMP drops offsets instead of converting them.
+// normalizeTimes turns every time in a record into UTC at microsecond
+// precision: PostgreSQL's TIMESTAMP drops offsets instead of converting
+// them, and both databases keep microseconds, so a record renders the same
+// before and after it is stored.
 func normalizeTimes(rec any) {
 	v := reflect.ValueOf(rec)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -29,9 +31,9 @@ func normalizeTimes(rec any) {
 		f := v.Field(i)
 		switch {
 		case f.Type() == timeType:
-			f.Set(reflect.ValueOf(f.Interface().(time.Time).UTC()))
+			f.Set(reflect.ValueOf(f.Interface().(time.Time).UTC().Truncate(time.Microsecond)))
 		case f.Type() == reflect.PointerTo(timeType) && !f.IsNil():
-			u := f.Elem().Interface().(time.Time).UTC()
+			u := f.Elem().Interface().(time.Time).UTC().Truncate(time.Microsecond)
 			f.Set(reflect.ValueOf(&u))
 		}
 	}

@@ -40,9 +40,12 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 		}
 	}
 	hash := contentHash(rec)
-	existing, err := t.loadRowByRef(ctx, entity, psaID)
-	if err != nil && err != ErrNotFound {
+	state, err := t.lookupState(ctx, info, psaID)
+	if err != nil {
 		return UpsertResult{}, err
+	}
+	if state != nil && state.hash == hash && state.deletedAt == nil {
+		return UpsertResult{RID: state.rid}, nil
 	}
 	row := info.newRow()
 	if err := setRecord(row, rec); err != nil {
@@ -51,18 +54,20 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 	env := row.envelope()
 	*env = Envelope{PSAID: ptr(psaID), Origin: OriginPSA, ContentHash: hash, RowVersion: 1,
 		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: info.stampOf(rec)}
-	if existing == nil {
-		if _, err := t.tx.NewInsert().Model(row).Returning("rid").Exec(ctx); err != nil {
-			return UpsertResult{}, fmt.Errorf("storage: inserting %s %d: %w", entity, psaID, err)
+	if state == nil {
+		if err := t.insertRow(ctx, info, row); err != nil {
+			return UpsertResult{}, err
 		}
-		t.proj.touch(sourceKey{entity, env.RID})
+		key := sourceKey{entity, env.RID}
+		t.proj.fresh[key] = row
+		t.proj.touch(key)
 		return UpsertResult{RID: env.RID, Created: true, Changed: true}, nil
 	}
-	old := existing.envelope()
-	if old.ContentHash == hash && old.Live() {
-		t.seqNext-- // nothing written: hand the sequence back
-		return UpsertResult{RID: old.RID}, nil
+	existing, err := t.loadRow(ctx, entity, state.rid)
+	if err != nil {
+		return UpsertResult{}, err
 	}
+	old := existing.envelope()
 	// Rows that rendered something of the old state must be re-rendered too.
 	if err := t.proj.touchDependents(ctx, entity, existing); err != nil {
 		return UpsertResult{}, err

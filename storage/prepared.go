@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/psadav/psadav/mapping"
 )
 
 // The read paths every request takes (authentication, collection lookup,
@@ -15,8 +17,9 @@ import (
 // database/sql re-prepares it per connection as needed.
 
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	mirror map[mapping.Entity]*mirrorSQL
 }
 
 // prepared returns the prepared form of query (written with ? placeholders).
@@ -61,7 +64,7 @@ func (c *stmtCache) close() {
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m = nil
+	c.m, c.mirror = nil, nil
 }
 
 // queryPrepared runs a prepared query.

@@ -89,20 +89,26 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 		v.Company = &company.Company
 	}
 	if r.CountryID != nil {
-		var country countryRow
-		err := t.tx.NewSelect().Model(&country).Where("psa_id = ?", *r.CountryID).Scan(ctx)
-		if err == nil {
-			v.Country = &country.Country
-		} else if !isNoRows(err) {
+		countries, err := t.countriesByID(ctx)
+		if err != nil {
 			return v, err
 		}
+		if c, ok := countries[*r.CountryID]; ok {
+			v.Country = &c
+		}
 	}
-	var notes []companyNoteRow
-	if err := t.tx.NewSelect().Model(&notes).Where("contact_id = ? AND psa_deleted_at IS NULL", r.RefID()).Scan(ctx); err != nil {
+	withNotes, err := t.contactsWithNotes(ctx)
+	if err != nil {
 		return v, err
 	}
-	for _, n := range notes {
-		v.Journal = append(v.Journal, n.CompanyNote)
+	if withNotes[r.RefID()] {
+		var notes []companyNoteRow
+		if err := t.tx.NewSelect().Model(&notes).Where("contact_id = ? AND psa_deleted_at IS NULL", r.RefID()).Scan(ctx); err != nil {
+			return v, err
+		}
+		for _, n := range notes {
+			v.Journal = append(v.Journal, n.CompanyNote)
+		}
 	}
 	schema, err := t.schema(ctx)
 	if err != nil {
@@ -115,6 +121,46 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 		v.NameSuffix = schema.Label(mapping.EntityContacts, "nameSuffix", *r.NameSuffix)
 	}
 	return v, nil
+}
+
+// countriesByID is every country by PSA id, read once per transaction (a
+// few hundred at most).
+func (t *Tx) countriesByID(ctx context.Context) (map[int64]mapping.Country, error) {
+	const key = "countries"
+	if m, ok := t.proj.cache[key].(map[int64]mapping.Country); ok {
+		return m, nil
+	}
+	var rows []countryRow
+	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Scan(ctx); err != nil {
+		return nil, err
+	}
+	m := make(map[int64]mapping.Country, len(rows))
+	for i := range rows {
+		m[rows[i].RefID()] = rows[i].Country
+	}
+	t.proj.cache[key] = m
+	return m, nil
+}
+
+// contactsWithNotes is the set of contacts that have journal notes, read
+// once per transaction: most contacts have none, and their cards then need
+// no query.
+func (t *Tx) contactsWithNotes(ctx context.Context) (map[int64]bool, error) {
+	const key = "contacts-with-notes"
+	if m, ok := t.proj.cache[key].(map[int64]bool); ok {
+		return m, nil
+	}
+	var ids []int64
+	if err := t.tx.NewSelect().Table("psa_company_notes").ColumnExpr("DISTINCT contact_id").
+		Where("contact_id IS NOT NULL AND psa_deleted_at IS NULL").Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	t.proj.cache[key] = m
+	return m, nil
 }
 
 // companyByRef reads a company by reference id, cached for the transaction.
@@ -207,6 +253,7 @@ type countryDeps struct{}
 
 func (countryDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
 	r := row.(*countryRow)
+	t.forget("countries")
 	return t.ridsWhere(ctx, mapping.EntityContacts, "country_id = ?", r.RefID())
 }
 
@@ -216,6 +263,7 @@ type companyNoteDeps struct{}
 
 func (companyNoteDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
 	r := row.(*companyNoteRow)
+	t.forget("contacts-with-notes")
 	if r.ContactID == nil {
 		return nil, nil
 	}

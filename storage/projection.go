@@ -76,12 +76,17 @@ type projection struct {
 	// per-transaction caches of things many rows share
 	users    *userIndex
 	usersGen int
+	// fresh rows were inserted by this transaction (as held here) and have
+	// no objects yet.
+	fresh map[sourceKey]mirrorRow
+	// projected counts rows projected by this transaction.
+	projected int
 	org      *OrgSettings
 	cache    map[string]any
 }
 
 func newProjection(t *Tx) *projection {
-	return &projection{t: t, queued: map[sourceKey]bool{}, cache: map[string]any{}}
+	return &projection{t: t, queued: map[sourceKey]bool{}, cache: map[string]any{}, fresh: map[sourceKey]mirrorRow{}}
 }
 
 // touch marks a mirror row for re-projection at commit.
@@ -132,9 +137,12 @@ func (p *projection) project(ctx context.Context, k sourceKey) error {
 	if pr == nil && dependentHooks[k.entity] == nil {
 		return nil
 	}
-	row, err := p.t.loadRow(ctx, k.entity, k.rid)
-	if err != nil && err != ErrNotFound {
-		return err
+	// A row this transaction inserted is at hand as written; others are read.
+	row, err := p.fresh[k], error(nil)
+	if row == nil {
+		if row, err = p.t.loadRow(ctx, k.entity, k.rid); err != nil && err != ErrNotFound {
+			return err
+		}
 	}
 	var places []placement
 	if row != nil {
@@ -157,11 +165,14 @@ func (p *projection) project(ctx context.Context, k sourceKey) error {
 // apply makes the objects of source k exactly the placements.
 func (p *projection) apply(ctx context.Context, k sourceKey, places []placement) error {
 	t := p.t
+	p.projected++
 	var existing []objectRow
-	err := t.tx.NewSelect().Model(&existing).
+	var err error
+	if _, fresh := p.fresh[k]; fresh {
+		delete(p.fresh, k) // a row inserted by this transaction has no objects yet
+	} else if err = t.tx.NewSelect().Model(&existing).
 		Column("id", "collection_id", "href", "uid", "etag", "deleted", "read_only", "time_start", "time_end").
-		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx)
-	if err != nil {
+		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx); err != nil {
 		return err
 	}
 	// A collection may hold a tombstone of the source beside its live
@@ -246,21 +257,25 @@ func (t *Tx) insertObject(ctx context.Context, obj *objectRow, href string) erro
 		if attempt > 0 {
 			obj.Href = hrefVariant(href, attempt)
 		}
+		obj.ID = 0
+		if _, err := t.tx.NewInsert().Model(obj).On("CONFLICT (collection_id, href) DO NOTHING").Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		if obj.ID != 0 {
+			return nil
+		}
+		// The href is taken: a tombstone is taken over, a live object of
+		// another source makes us try a variant.
 		var holder objectRow
-		err := t.tx.NewSelect().Model(&holder).Column("id", "deleted").
-			Where("collection_id = ? AND href = ?", obj.CollectionID, obj.Href).Scan(ctx)
-		if err == nil {
-			if !holder.Deleted {
-				continue
-			}
-			obj.ID = holder.ID
-			_, err = t.tx.NewUpdate().Model(obj).ExcludeColumn("id", "collection_id", "href").WherePK().Exec(ctx)
+		if err := t.tx.NewSelect().Model(&holder).Column("id", "deleted").
+			Where("collection_id = ? AND href = ?", obj.CollectionID, obj.Href).Scan(ctx); err != nil {
 			return err
 		}
-		if !isNoRows(err) {
-			return err
+		if !holder.Deleted {
+			continue
 		}
-		_, err = t.tx.NewInsert().Model(obj).Returning("id").Exec(ctx)
+		obj.ID = holder.ID
+		_, err := t.tx.NewUpdate().Model(obj).ExcludeColumn("id", "collection_id", "href").WherePK().Exec(ctx)
 		return err
 	}
 	return fmt.Errorf("storage: no free href near %q", href)
@@ -288,6 +303,9 @@ func (t *Tx) tombstone(ctx context.Context, objectID int64) error {
 }
 
 func (p *projection) hiddenFor(ctx context.Context, k sourceKey) (map[int64]bool, error) {
+	if has, err := p.sideHas(ctx, "hidden_items", k); err != nil || !has {
+		return nil, err
+	}
 	var ids []int64
 	err := p.t.tx.NewSelect().Table("hidden_items").Column("collection_id").
 		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx, &ids)
@@ -302,6 +320,9 @@ func (p *projection) hiddenFor(ctx context.Context, k sourceKey) (map[int64]bool
 }
 
 func (p *projection) keptFor(ctx context.Context, k sourceKey) (map[int64]string, error) {
+	if has, err := p.sideHas(ctx, "kept_props", k); err != nil || !has {
+		return nil, err
+	}
 	var rows []keptRow
 	err := p.t.tx.NewSelect().Model(&rows).Column("collection_id", "data").
 		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx)
@@ -314,6 +335,37 @@ func (p *projection) keptFor(ctx context.Context, k sourceKey) (map[int64]string
 	}
 	return m, nil
 }
+
+// sideHas reports whether a row may have entries in a per-user side table
+// (hidden_items, kept_props). Few rows have any, so once a transaction
+// projects many rows (an import, a rebuild), the table's rows of that
+// entity are read once and most rows need no query at all.
+func (p *projection) sideHas(ctx context.Context, table string, k sourceKey) (bool, error) {
+	if p.projected < 32 {
+		return true, nil
+	}
+	key := sideKey(table, k.entity)
+	set, ok := p.cache[key].(map[int64]bool)
+	if !ok {
+		var rids []int64
+		err := p.t.tx.NewSelect().Table(table).ColumnExpr("DISTINCT source_rid").
+			Where("source_entity = ?", string(k.entity)).Scan(ctx, &rids)
+		if err != nil {
+			return false, err
+		}
+		set = make(map[int64]bool, len(rids))
+		for _, rid := range rids {
+			set[rid] = true
+		}
+		p.cache[key] = set
+	}
+	return set[k.rid], nil
+}
+
+func sideKey(table string, entity mapping.Entity) string { return "side:" + table + ":" + string(entity) }
+
+// sideChanged forgets what sideHas read of a table.
+func (t *Tx) sideChanged(table string, entity mapping.Entity) { t.forget(sideKey(table, entity)) }
 
 // ETagOf is the strong entity tag of a body: it changes exactly when the
 // bytes change.

@@ -29,6 +29,8 @@ type Tx struct {
 	accountsGen      int // bumped by every account change inside this transaction
 
 	proj *projection
+	// statements prepared for this transaction (they end with it)
+	stmts map[mapping.Entity]*mirrorStmts
 }
 
 // Write runs fn in a write transaction and commits it, with the projection

@@ -165,7 +165,7 @@ func (t *Tx) CreateAccount(ctx context.Context, login, password string, resource
 	if err := settings.Validate(); err != nil {
 		return Account{}, fmt.Errorf("storage: %w", err)
 	}
-	hash, err := hashPassword(password)
+	hash, err := t.s.hashPassword(password)
 	if err != nil {
 		return Account{}, err
 	}
@@ -261,7 +261,7 @@ func (t *Tx) emptyCollection(ctx context.Context, collectionID int64) error {
 
 // SetPassword replaces a user's password.
 func (s *Store) SetPassword(ctx context.Context, login, password string) error {
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return err
 	}

@@ -186,6 +186,7 @@ func etagListMatches(header, etag string) bool {
 // client DELETE of a PSA item under the hide rule): a tombstone now, and
 // no re-render brings it back.
 func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) error {
+	t.sideChanged("hidden_items", entity)
 	row := hiddenRow{itemKey: itemKey{collectionID, string(entity), rid}, HiddenAt: t.now}
 	if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
@@ -197,6 +198,7 @@ func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.
 // SetKept stores a user's kept properties for a source row in a collection
 // ("" removes them) and re-renders the row.
 func (t *Tx) SetKept(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64, data string) error {
+	t.sideChanged("kept_props", entity)
 	if data == "" {
 		_, err := t.tx.NewDelete().Model((*keptRow)(nil)).
 			Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(entity), rid).Exec(ctx)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/psadav/psadav/storage"
 	"github.com/psadav/psadav/storage/internal/pgtest"
 )
@@ -30,7 +32,8 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *storage.Store), opts ...Opti
 }
 
 func options(opts []Options) storage.Options {
-	var o storage.Options
+	// Test accounts need no slow hashes (under -race bcrypt dominates).
+	o := storage.Options{PasswordCost: bcrypt.MinCost}
 	if len(opts) > 0 {
 		o.Now = opts[0].Now
 	}
