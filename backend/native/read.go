@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/psadav/psadav/backend/atjson"
 	"io"
 
+	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
 )
 

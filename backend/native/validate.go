@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/psadav/psadav/backend/atjson"
 	"math"
 	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
 )
 
