@@ -125,8 +125,12 @@ func TestAcceptCreate(t *testing.T) {
 			t.Fatalf("the raced PSA copy must be gone: %v", ids)
 		}
 		// Accepting again is idempotent; a different id is a conflict.
-		check(t, s.Write(ctx, func(ctx context.Context, tx *Tx) error { return tx.AcceptCreate(ctx, mapping.EntityContacts, contact, 9001) }))
-		if err := s.Write(ctx, func(ctx context.Context, tx *Tx) error { return tx.AcceptCreate(ctx, mapping.EntityContacts, contact, 9002) }); err == nil {
+		check(t, s.Write(ctx, func(ctx context.Context, tx *Tx) error {
+			return tx.AcceptCreate(ctx, mapping.EntityContacts, contact, 9001)
+		}))
+		if err := s.Write(ctx, func(ctx context.Context, tx *Tx) error {
+			return tx.AcceptCreate(ctx, mapping.EntityContacts, contact, 9002)
+		}); err == nil {
 			t.Fatal("second PSA id accepted")
 		}
 	})
