@@ -1,10 +1,8 @@
 package backend
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 )
 
@@ -75,8 +73,6 @@ func RetryAfter(err error) time.Duration {
 	return 0
 }
 
-// IsNetwork reports whether err is the network failing rather than the PSA answering.
-func IsNetwork(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
-}
+// ErrBadSignature is a webhook delivery whose signature does not match: a
+// forgery, or a secret that differs from the one the PSA signs with.
+var ErrBadSignature = errors.New("webhook signature does not match")

@@ -243,3 +243,25 @@ func TestLeaderHandover(t *testing.T) {
 		t.Fatal("old leader took the lock back while the new one holds it")
 	}
 }
+
+// SQLite keeps a whole number in a NUMERIC column as an INTEGER; reading
+// the row back into a float64 field must still work.
+func TestWholeNumbersInNumericColumns(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		day := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		call := mapping.ServiceCall{ID: 5, CompanyID: 1, StartDateTime: day, EndDateTime: day.Add(4 * time.Hour), Duration: ptrF(4)}
+		off := mapping.TimeOffRequest{ID: 6, ResourceID: 1, RequestDate: day, Hours: 8, Status: 1}
+		for i := 0; i < 2; i++ { // the second upsert reads the stored row
+			call.Description = strconvI(int64(i))
+			off.Reason = strconvI(int64(i))
+			upsert(t, s, mapping.EntityServiceCalls, &call)
+			upsert(t, s, mapping.EntityTimeOffRequests, &off)
+		}
+		rec, _ := recordEnv(t, s, mapping.EntityTimeOffRequests, ridOf(t, s, mapping.EntityTimeOffRequests, 6))
+		if rec.(*mapping.TimeOffRequest).Hours != 8 {
+			t.Fatalf("hours read back as %v", rec.(*mapping.TimeOffRequest).Hours)
+		}
+	})
+}
+
+func ptrF(f float64) *float64 { return &f }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/schema"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -124,8 +126,8 @@ func (s *Store) openSQLite(dir string) error {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	s.dialect = SQLite
-	s.db = bun.NewDB(rdb, sqlitedialect.New())
-	s.wdb = bun.NewDB(wdb, sqlitedialect.New())
+	s.db = bun.NewDB(rdb, newSQLiteDialect())
+	s.wdb = bun.NewDB(wdb, newSQLiteDialect())
 	return nil
 }
 
@@ -211,6 +213,38 @@ func (s *Store) lockCounterSQL() string {
 		return "SELECT value, accounts_version FROM change_counter WHERE id = 1 FOR UPDATE"
 	}
 	return "SELECT value, accounts_version FROM change_counter WHERE id = 1"
+}
+
+// sqliteDialect is bun's SQLite dialect with one fix: SQLite stores a
+// whole number in a NUMERIC column (a service call's duration, time-off
+// hours) as an INTEGER, which bun will not scan into a float64.
+type sqliteDialect struct {
+	*sqlitedialect.Dialect
+	tables *schema.Tables
+}
+
+func newSQLiteDialect() *sqliteDialect {
+	d := &sqliteDialect{Dialect: sqlitedialect.New()}
+	d.tables = schema.NewTables(d) // so table set-up calls this OnTable
+	return d
+}
+
+func (d *sqliteDialect) Tables() *schema.Tables { return d.tables }
+
+func (d *sqliteDialect) OnTable(t *schema.Table) {
+	d.Dialect.OnTable(t)
+	for _, f := range t.FieldMap {
+		if k := f.IndirectType.Kind(); k != reflect.Float64 && k != reflect.Float32 {
+			continue
+		}
+		scan := f.Scan
+		f.Scan = func(dest reflect.Value, src any) error {
+			if n, ok := src.(int64); ok {
+				src = float64(n)
+			}
+			return scan(dest, src)
+		}
+	}
 }
 
 // leaderLockSQL takes and releases the session-level advisory lock that

@@ -22,7 +22,7 @@ import (
 const SignatureHeader = "X-Hook-Signature"
 
 // ErrBadSignature is a delivery whose signature does not match.
-var ErrBadSignature = errors.New("autotask: webhook signature does not match")
+var ErrBadSignature = backend.ErrBadSignature
 
 // Payload is a webhook delivery's body (psa-model §3).
 type Payload struct {

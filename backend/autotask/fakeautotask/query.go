@@ -201,14 +201,14 @@ func asTime(v any) (time.Time, bool) {
 }
 
 // page is one answer: at most max rows after the id cursor, and whether more follow.
-func (t *Tenant) runQuery(entity string, s search, after int64) (items []map[string]any, next bool, err error) {
+func (t *Tenant) runQuery(entity string, s search, after int64, all bool) (items []map[string]any, next bool, err error) {
 	tb := t.tables[entity]
 	m := matcher{fields: t.fields[entity]}
 	if err := m.check(s.Filter); err != nil {
 		return nil, false, err
 	}
 	max := s.MaxRecords
-	if max <= 0 || max > 500 {
+	if max <= 0 || (max > 500 && !all) {
 		max = 500
 	}
 	for _, id := range tb.ids() {

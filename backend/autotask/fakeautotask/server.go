@@ -246,7 +246,7 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 	hidden := entity == "TimeOffRequests" && t.noProxy
 	if len(rest) == 1 && strings.EqualFold(rest[0], "count") {
 		rec.Kind = "count"
-		items, _, err := t.runQuery(entity, search{Filter: s.Filter, MaxRecords: 1 << 30}, -1<<62)
+		items, _, err := t.runQuery(entity, search{Filter: s.Filter, MaxRecords: 1 << 30}, -1<<62, true)
 		if err != nil {
 			return errorAnswer(http.StatusInternalServerError, err.Error())
 		}
@@ -269,7 +269,7 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 	} else if len(rest) != 0 {
 		return errorAnswer(http.StatusNotFound, "no such resource")
 	}
-	items, more, err := t.runQuery(entity, s, after)
+	items, more, err := t.runQuery(entity, s, after, false)
 	if err != nil {
 		return errorAnswer(http.StatusInternalServerError, err.Error())
 	}
