@@ -85,30 +85,22 @@ func TestInitialPullOfFiveThousandContacts(t *testing.T) {
 
 func TestResumedFirstRead(t *testing.T) {
 	forEach(t, func(t *testing.T, s *storage.Store, clk *clock) {
-		h := newHarness(t, s, clk, 2600)
-		// Throttled after three requests: the contacts read stops part-way.
+		h := newHarness(t, s, clk, 1100)
 		ctx := context.Background()
-		for i := 0; i < 20 && h.count(mapping.EntityContacts) == 0; i++ {
-			h.sy.Tick(ctx)
-			clk.add(time.Hour)
-		}
+		h.tick()
+		// As if the first read of contacts had stopped after 500 of 1,100.
 		st, _ := s.SyncState(ctx, mapping.EntityContacts)
-		if st.Watermark == nil {
-			t.Fatal("contacts were never read")
-		}
-		// Now the interrupted case: a fresh entity state with a cursor.
-		h.ft.Throttle(0, 0)
-		st.Watermark, st.FullStartedAt, st.CursorID = nil, ptrTime(clk.now()), h.ft.IDs(mapping.EntityContacts)[1999]
+		st.Watermark, st.FullStartedAt, st.CursorID = nil, ptrTime(clk.now()), h.ft.IDs(mapping.EntityContacts)[499]
 		must(t, s.SaveSyncState(ctx, st))
 		h.ft.ResetLog()
 		clk.add(11 * time.Minute)
 		h.tick()
 		n := h.ft.Count(func(r fakeautotask.Request) bool { return r.Endpoint == "Contacts" && r.Kind == "query" })
 		if n != 2 {
-			t.Errorf("resuming after 2,000 of 2,600 contacts took %d pages, want 2", n)
+			t.Errorf("resuming after 500 of 1,100 contacts took %d pages, want 2", n)
 		}
 		st, _ = s.SyncState(ctx, mapping.EntityContacts)
-		if st.Watermark == nil || st.CursorID != 0 {
+		if st.Watermark == nil || st.CursorID != 0 || st.FullStartedAt != nil {
 			t.Fatalf("state after the resumed read: %+v", st)
 		}
 	})
@@ -120,7 +112,7 @@ func TestWindowAndChildren(t *testing.T) {
 	forEach(t, func(t *testing.T, s *storage.Store, clk *clock) {
 		must(t, s.SetSetting(context.Background(), "window-past-days", "7"))
 		must(t, s.SetSetting(context.Background(), "window-future-days", "14"))
-		h := newHarness(t, s, clk, 0)
+		h := newHarness(t, s, clk, 300)
 		h.tick()
 		ctx := context.Background()
 		ids, err := s.LivePSAIDs(ctx, mapping.EntityAppointments, nil)

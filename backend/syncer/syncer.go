@@ -151,6 +151,9 @@ type job struct {
 	key   string
 	every time.Duration
 	heavy bool // postponed while the API budget is nearly spent
+	// later: the first run waits a full interval (a sweep right after the
+	// first read would find nothing).
+	later bool
 	run   func(ctx context.Context) error
 }
 
@@ -177,7 +180,7 @@ func (s *Syncer) jobs() []job {
 		if p.Windowed() {
 			every = s.cfg.SweepWindowedEvery
 		}
-		out = append(out, job{key: "sweep " + string(p.Entity), every: every, heavy: true,
+		out = append(out, job{key: "sweep " + string(p.Entity), every: every, heavy: true, later: true,
 			run: func(ctx context.Context) error { return s.sweep(ctx, p) }})
 	}
 	return out
@@ -195,6 +198,10 @@ func (s *Syncer) Tick(ctx context.Context) error {
 		s.mu.Lock()
 		due, slow := s.due[j.key], s.slowdown
 		s.mu.Unlock()
+		if due.IsZero() && j.later {
+			s.setDue(j.key, now.Add(j.every))
+			continue
+		}
 		if now.Before(due) {
 			continue
 		}

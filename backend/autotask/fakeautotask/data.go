@@ -17,12 +17,16 @@ type Seeded struct {
 
 // LoadDemo fills the tenant with psadav's demo organisation for the day of
 // now (technicians, companies, contacts, calendars, time off, picklists),
-// topped up with generated contacts to at least contacts in all, and adds
-// the API user's resource (e-mail = the API user name).
+// with exactly contacts contacts (the demo's own, cut or topped up with
+// generated ones; 0 keeps the demo's 2,000), and adds the API user's
+// resource (e-mail = the API user name).
 func (t *Tenant) LoadDemo(now time.Time, contacts int) Seeded {
 	d := demo.Records(now)
 	for _, p := range d.Picklists {
 		t.SetPicklist(p.Entity, p.Field, p.Values)
+	}
+	if contacts > 0 && contacts < len(d.Records[mapping.EntityContacts]) {
+		d.Records[mapping.EntityContacts] = d.Records[mapping.EntityContacts][:contacts]
 	}
 	for _, e := range mapping.Entities {
 		t.Load(e, d.Records[e]...)
