@@ -45,7 +45,9 @@ func TestOneConnectorPerDeployment(t *testing.T) {
 		go func() { defer close(in.done); sy.RunLeader(runCtx, 100*time.Millisecond) }()
 		return in
 	}
-	leading := func(in *instance) bool { return strings.Contains(in.log.String(), "this instance runs the PSA connector") }
+	leading := func(in *instance) bool {
+		return strings.Contains(in.log.String(), "this instance runs the PSA connector")
+	}
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
 		for i := 0; i < 200; i++ {
