@@ -70,7 +70,7 @@ type Client struct {
 	zoneAt        time.Time
 	sems          map[string]chan struct{}
 	refusals      map[string]time.Time // entity → when impersonation was refused
-	webhookSecret string
+	webhookSecret func() string
 
 	requests, failures, throttled atomic.Int64
 }

@@ -38,9 +38,15 @@ type Payload struct {
 
 // SetWebhookSecret sets the secret key deliveries are checked against.
 func (c *Connector) SetWebhookSecret(secret string) {
+	c.SetWebhookSecretSource(func() string { return secret })
+}
+
+// SetWebhookSecretSource sets where the secret key comes from when a
+// delivery arrives (it may be set up after the server started).
+func (c *Connector) SetWebhookSecretSource(source func() string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.webhookSecret = secret
+	c.webhookSecret = source
 }
 
 // VerifyWebhook checks a delivery's X-Hook-Signature against its raw body
@@ -50,8 +56,12 @@ func (c *Connector) SetWebhookSecret(secret string) {
 // accepted too, for a sender that signs what it sends.
 func (c *Connector) VerifyWebhook(r *http.Request, body []byte) ([]backend.Hint, error) {
 	c.mu.Lock()
-	secret := c.webhookSecret
+	source := c.webhookSecret
 	c.mu.Unlock()
+	secret := ""
+	if source != nil {
+		secret = source()
+	}
 	if secret == "" {
 		return nil, errors.New("autotask: no webhook secret is configured")
 	}

@@ -185,6 +185,9 @@ func (t *Tenant) Load(e mapping.Entity, recs ...any) {
 func (t *Tenant) Create(e mapping.Entity, fields map[string]any, by int64) (int64, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.tables[string(e)] == nil {
+		return 0, fmt.Errorf("fakeautotask: no entity %q", e)
+	}
 	a := t.create(string(e), toMap(fields), "", by)
 	if a.status != http.StatusOK {
 		return 0, fmt.Errorf("fakeautotask: create %s: %v", e, a.body)
@@ -196,6 +199,9 @@ func (t *Tenant) Create(e mapping.Entity, fields map[string]any, by int64) (int6
 func (t *Tenant) Update(e mapping.Entity, id int64, fields map[string]any, by int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.tables[string(e)] == nil {
+		return fmt.Errorf("fakeautotask: no entity %q", e)
+	}
 	f := toMap(fields)
 	f["id"] = json.Number(itoa(id))
 	if row, ok := t.tables[string(e)].rows[id]; ok {
@@ -215,6 +221,9 @@ func (t *Tenant) Update(e mapping.Entity, id int64, fields map[string]any, by in
 func (t *Tenant) Delete(e mapping.Entity, id int64, by int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.tables[string(e)] == nil {
+		return fmt.Errorf("fakeautotask: no entity %q", e)
+	}
 	if a := t.remove(string(e), id, by); a.status != http.StatusOK {
 		return fmt.Errorf("fakeautotask: delete %s %d: %v", e, id, a.body)
 	}
