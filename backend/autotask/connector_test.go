@@ -288,3 +288,35 @@ func TestCredentialsStayOnTheZoneHost(t *testing.T) {
 		t.Fatalf("nextPageUrl to another host: err=%v, secrets sent there: %d", err, len(leaked))
 	}
 }
+
+func TestCheckReportsHiddenTimeOff(t *testing.T) {
+	ft := newTenant(t)
+	ft.LoadDemo(day, 100)
+	c := connect(t, ft, nil)
+	w := backend.Window{From: day.AddDate(0, 0, -90), To: day.AddDate(0, 0, 365)}
+	find := func(items []autotask.CheckItem, what string) autotask.CheckItem {
+		for _, it := range items {
+			if it.What == what {
+				return it
+			}
+		}
+		t.Fatalf("no finding for %s in %+v", what, items)
+		return autotask.CheckItem{}
+	}
+	items := c.Check(context.Background(), w)
+	if it := find(items, "TimeOffRequests"); it.Level != autotask.CheckOK {
+		t.Fatalf("time off visible: %+v", it)
+	}
+	if it := find(items, "credentials"); it.Level != autotask.CheckOK {
+		t.Fatalf("credentials: %+v", it)
+	}
+	ft.HideTimeOff(true)
+	items = c.Check(context.Background(), w)
+	if it := find(items, "TimeOffRequests"); it.Level != autotask.CheckWarn || !strings.Contains(it.Detail, "Proxy time entry") {
+		t.Fatalf("hidden time off: %+v", it)
+	}
+	bad := connect(t, ft, func(cfg *autotask.Config) { cfg.Secret = "nope" })
+	if it := find(bad.Check(context.Background(), w), "credentials"); it.Level != autotask.CheckFail {
+		t.Fatalf("bad secret: %+v", it)
+	}
+}
