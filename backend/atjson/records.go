@@ -1,6 +1,7 @@
 package atjson
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/psadav/psadav/mapping"
@@ -47,4 +48,40 @@ func ParseEntity(name string) (mapping.Entity, bool) {
 		}
 	}
 	return "", false
+}
+
+// Lookup finds a field of a decoded JSON object regardless of case:
+// Autotask field names are case-insensitive.
+func Lookup(obj map[string]any, field string) (any, bool) {
+	if v, ok := obj[field]; ok {
+		return v, true
+	}
+	for k, v := range obj {
+		if strings.EqualFold(k, field) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// Number reads a decoded JSON number (json.Number, float64 or an integer;
+// a boolean as 0/1, as Autotask sends some flags).
+func Number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case int64:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case bool:
+		if n {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
 }

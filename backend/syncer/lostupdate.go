@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -38,8 +37,8 @@ func (s *Syncer) checkLostUpdate(ctx context.Context, e storage.OutboxEntry, env
 	sort.Strings(names)
 	var kept, dropped []string
 	for _, k := range names {
-		bv, known := lookupFold(base, k)
-		cv, _ := lookupFold(now, k)
+		bv, known := atjson.Lookup(base, k)
+		cv, _ := atjson.Lookup(now, k)
 		if known && !sameValue(entity, k, bv, cv) {
 			dropped = append(dropped, k)
 			delete(fields, k)
@@ -80,18 +79,6 @@ func rawFields(raw string) map[string]any {
 	return m
 }
 
-func lookupFold(m map[string]any, k string) (any, bool) {
-	if v, ok := m[k]; ok {
-		return v, true
-	}
-	for mk, v := range m {
-		if strings.EqualFold(mk, k) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
 // sameValue compares two JSON values of a field: times as instants,
 // numbers as numbers (booleans as 0/1), null as empty.
 func sameValue(e mapping.Entity, field string, a, b any) bool {
@@ -110,26 +97,10 @@ func sameValue(e mapping.Entity, field string, a, b any) bool {
 			}
 		}
 	}
-	na, okA := num(a)
-	nb, okB := num(b)
+	na, okA := atjson.Number(a)
+	nb, okB := atjson.Number(b)
 	if okA && okB {
 		return na == nb
 	}
 	return fmt.Sprint(a) == fmt.Sprint(b)
-}
-
-func num(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case float64:
-		return n, true
-	case bool:
-		if n {
-			return 1, true
-		}
-		return 0, true
-	}
-	return 0, false
 }

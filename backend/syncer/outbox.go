@@ -395,18 +395,12 @@ func (s *Syncer) resolvedRecord(ctx context.Context, entity mapping.Entity, rec 
 }
 
 func asInt64(v any) (int64, bool) {
-	switch n := v.(type) {
-	case json.Number:
+	if n, ok := v.(json.Number); ok {
 		i, err := n.Int64()
 		return i, err == nil
-	case float64:
-		return int64(n), n == float64(int64(n))
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
 	}
-	return 0, false
+	f, ok := atjson.Number(v)
+	return int64(f), ok && f == float64(int64(f))
 }
 
 func joinNotes(notes ...string) string {

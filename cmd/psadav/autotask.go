@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -122,43 +121,20 @@ func (a *autotaskConfig) readCredentialsFile(log *slog.Logger) error {
 	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		return fmt.Errorf("autotask credentials: %s can be read by others (mode %o); chmod 600 it", a.CredentialsFile, fi.Mode().Perm())
 	}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
-		if !ok {
-			return fmt.Errorf("%s:%d: expected key = value", a.CredentialsFile, n)
-		}
-		set := func(dst *string) {
-			if *dst == "" {
-				*dst = v
-			}
-		}
-		switch strings.TrimPrefix(k, "autotask-") {
-		case "username":
-			set(&a.Username)
-		case "secret":
-			s := string(a.Secret)
-			set(&s)
-			a.Secret = secret(s)
-		case "integration-code":
-			set(&a.IntegrationCode)
-		case "zone-url":
-			set(&a.ZoneURL)
-		case "webhook-secret":
-			s := string(a.WebhookSecret)
-			set(&s)
-			a.WebhookSecret = secret(s)
-		default:
-			return fmt.Errorf("%s:%d: unknown key %q (username, secret, integration-code, zone-url, webhook-secret)", a.CredentialsFile, n, k)
+	fields := map[string]*string{"username": &a.Username, "secret": (*string)(&a.Secret), "integration-code": &a.IntegrationCode,
+		"zone-url": &a.ZoneURL, "webhook-secret": (*string)(&a.WebhookSecret)}
+	values, err := readKeyValues(f, a.CredentialsFile, func(k string) bool { return fields[k] != nil },
+		" (username, secret, integration-code, zone-url, webhook-secret)")
+	if err != nil {
+		return err
+	}
+	for k, v := range values {
+		if dst := fields[k]; *dst == "" { // flags and the environment come first
+			*dst = v
 		}
 	}
 	log.Debug("autotask credentials read", "file", a.CredentialsFile)
-	return sc.Err()
+	return nil
 }
 
 func autotaskCheck(ctx context.Context, s *storage.Store, conn *autotask.Connector, stdout io.Writer) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -304,8 +305,14 @@ func readConfigFile(path string) (map[string]string, error) {
 	for _, o := range options {
 		known[o.key] = true
 	}
+	return readKeyValues(f, path, func(k string) bool { return known[k] }, "")
+}
+
+// readKeyValues reads "key = value" lines (# starts a comment); an
+// unknown key is an error naming the line.
+func readKeyValues(r io.Reader, path string, known func(string) bool, knownHelp string) (map[string]string, error) {
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -316,8 +323,8 @@ func readConfigFile(path string) (map[string]string, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("%s:%d: expected key = value", path, n)
 		}
-		if !known[k] {
-			return nil, fmt.Errorf("%s:%d: unknown key %q", path, n, k)
+		if !known(k) {
+			return nil, fmt.Errorf("%s:%d: unknown key %q%s", path, n, k, knownHelp)
 		}
 		out[k] = v
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/psadav/psadav/backend/atjson"
 )
 
 // table holds one entity's records as JSON objects with Autotask's field
@@ -25,17 +27,7 @@ func (tb *table) ids() []int64 {
 }
 
 // get looks a field up regardless of case.
-func get(row map[string]any, field string) (any, bool) {
-	if v, ok := row[field]; ok {
-		return v, true
-	}
-	for k, v := range row {
-		if strings.EqualFold(k, field) {
-			return v, true
-		}
-	}
-	return nil, false
-}
+func get(row map[string]any, field string) (any, bool) { return atjson.Lookup(row, field) }
 
 // canonical returns the row's spelling of a field, or the field itself.
 func canonical(row map[string]any, field string) string {
@@ -66,28 +58,13 @@ func idOf(row map[string]any) int64 {
 	return int64(n)
 }
 
-// number reads a JSON number (or a boolean as 0/1).
+// number reads a JSON number, a boolean as 0/1, or a number in a string.
 func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case float64:
-		return n, true
-	case int64:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case bool:
-		if n {
-			return 1, true
-		}
-		return 0, true
-	case string:
-		f, err := strconv.ParseFloat(n, 64)
+	if s, ok := v.(string); ok {
+		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil
 	}
-	return 0, false
+	return atjson.Number(v)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -171,9 +171,7 @@ func (t *Tenant) SetOutage(on bool) {
 
 // Throttle answers the next n calls with 429 and Retry-After seconds.
 func (t *Tenant) Throttle(n, retryAfterSeconds int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.throttle, t.retryIn = n, retryAfterSeconds
+	t.locked(func() { t.throttle, t.retryIn = n, retryAfterSeconds })
 }
 
 // DenyWrites refuses creates, updates and deletes of an entity with an
@@ -189,38 +187,25 @@ func (t *Tenant) DenyWrites(entity mapping.Entity, message string) {
 }
 
 // RefuseImpersonation refuses writes that carry ImpersonationResourceId.
-func (t *Tenant) RefuseImpersonation(on bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.refuseAs = on
-}
+func (t *Tenant) RefuseImpersonation(on bool) { t.locked(func() { t.refuseAs = on }) }
 
 // HideTimeOff makes time-off queries answer nothing, as a tenant with the
 // "Proxy time entry" setting disabled does.
-func (t *Tenant) HideTimeOff(on bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.noProxy = on
-}
+func (t *Tenant) HideTimeOff(on bool) { t.locked(func() { t.noProxy = on }) }
 
 // ShufflePages answers query pages out of id order.
-func (t *Tenant) ShufflePages(on bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.shuffle = on
-}
+func (t *Tenant) ShufflePages(on bool) { t.locked(func() { t.shuffle = on }) }
 
 // SetExternalUsage adds requests other integrations made this hour to
 // ThresholdInformation.
-func (t *Tenant) SetExternalUsage(n int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.extUsage = n
-}
+func (t *Tenant) SetExternalUsage(n int) { t.locked(func() { t.extUsage = n }) }
 
 // MoveZone moves the tenant to another zone: the old zone's URL answers 401.
-func (t *Tenant) MoveZone() {
+func (t *Tenant) MoveZone() { t.locked(func() { t.zone++ }) }
+
+// locked runs f with the tenant locked.
+func (t *Tenant) locked(f func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.zone++
+	f()
 }
