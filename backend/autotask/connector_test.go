@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -319,4 +321,87 @@ func TestCheckReportsHiddenTimeOff(t *testing.T) {
 	if it := find(bad.Check(context.Background(), w), "credentials"); it.Level != autotask.CheckFail {
 		t.Fatalf("bad secret: %+v", it)
 	}
+}
+
+// At most three calls run at once per endpoint (Autotask's thread limit),
+// while different endpoints proceed side by side.
+func TestThreeCallsPerEndpoint(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, peak := map[string]int{}, map[string]int{}
+	total, totalPeak := 0, 0
+	zone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ep := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1.0/"), "/")[0]
+		mu.Lock()
+		inFlight[ep]++
+		total++
+		peak[ep] = max(peak[ep], inFlight[ep])
+		totalPeak = max(totalPeak, total)
+		mu.Unlock()
+		time.Sleep(40 * time.Millisecond)
+		mu.Lock()
+		inFlight[ep]--
+		total--
+		mu.Unlock()
+		w.Write([]byte(`{"item":{"id":1}}`))
+	}))
+	defer zone.Close()
+	c, _ := autotask.NewConnector(autotask.Config{Username: user, Secret: secret, IntegrationCode: code, ZoneURL: zone.URL + "/",
+		Logger: slog.New(slog.DiscardHandler)})
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		for _, e := range []mapping.Entity{mapping.EntityContacts, mapping.EntityCompanies} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.Get(context.Background(), e, 1)
+			}()
+		}
+	}
+	wg.Wait()
+	if peak["Contacts"] != 3 || peak["Companies"] != 3 || totalPeak < 4 {
+		t.Fatalf("peak in flight: %v, overall %d", peak, totalPeak)
+	}
+}
+
+func TestToDoWritesGoThroughTheCompany(t *testing.T) {
+	ft := newTenant(t)
+	ft.LoadDemo(day, 100)
+	c := connect(t, ft, nil)
+	ctx := context.Background()
+	var todo map[string]any
+	for _, id := range ft.IDs(mapping.EntityCompanyToDos) {
+		todo, _ = ft.Record(mapping.EntityCompanyToDos, id)
+		break
+	}
+	cur := &mapping.ToDo{}
+	if err := json.Unmarshal(mustJSON(todo), cur); err != nil {
+		t.Fatal(err)
+	}
+	id := cur.ID
+	// Completing, then re-opening (completedDate null).
+	for _, v := range []any{day.Format(time.RFC3339), nil} {
+		if _, err := c.Push(ctx, backend.Change{Entity: mapping.EntityCompanyToDos, Op: backend.OpUpdate, ID: id, Current: cur,
+			Fields: map[string]any{"completedDate": v}}); err != nil {
+			t.Fatal(err)
+		}
+		reqs := ft.Requests()
+		last := reqs[len(reqs)-1]
+		if last.Path != fmt.Sprintf("v1.0/Companies/%d/ToDos", cur.CompanyID) {
+			t.Fatalf("to-do update went to %s", last.Path)
+		}
+		rec, _ := ft.Record(mapping.EntityCompanyToDos, id)
+		if (v == nil) != (rec["completedDate"] == nil) {
+			t.Fatalf("completedDate after sending %v: %v", v, rec["completedDate"])
+		}
+	}
+	ft.ForbidReads(mapping.EntityOpportunities)
+	err := c.Pull(ctx, backend.Query{Entity: mapping.EntityOpportunities}, func(backend.Page) error { return nil })
+	if backend.KindOf(err) != backend.KindPermission {
+		t.Fatalf("403: %v", err)
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

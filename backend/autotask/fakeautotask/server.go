@@ -161,6 +161,9 @@ func (t *Tenant) dispatch(r *http.Request, body []byte, segs []string, rec *Requ
 	if _, known := t.tables[entity]; !known {
 		return errorAnswer(http.StatusNotFound, "unknown entity "+segs[0])
 	}
+	if t.forbid[entity] && r.Method == http.MethodGet || t.forbid[entity] && len(segs) >= 2 && strings.EqualFold(segs[1], "query") {
+		return errorAnswer(http.StatusForbidden, "The logged in Resource does not have the adequate permissions to query "+entity+".")
+	}
 	if len(segs) >= 2 && strings.EqualFold(segs[1], "entityInformation") {
 		if len(segs) == 3 && strings.EqualFold(segs[2], "fields") {
 			rec.Kind = "fields"

@@ -58,8 +58,9 @@ type Tenant struct {
 	retryIn  int  // Retry-After seconds for those
 	shuffle  bool // answer query pages out of id order
 	deny     map[string]string
-	noProxy  bool // hide time-off requests (the "Proxy time entry" setting off)
-	refuseAs bool // refuse ImpersonationResourceId on writes
+	forbid   map[string]bool // answer 403 to reads (a security level without access)
+	noProxy  bool            // hide time-off requests (the "Proxy time entry" setting off)
+	refuseAs bool            // refuse ImpersonationResourceId on writes
 	extUsage int
 	hooks    []*webhook
 	seq      int64
@@ -78,7 +79,7 @@ func New(opts Options) *Tenant {
 		opts.Threshold = 10000
 	}
 	t := &Tenant{opts: opts, zone: 5, tables: map[string]*table{}, fields: map[string]map[string]fieldMeta{},
-		pick: map[string]map[string][]pickValue{}, nextID: 900000, deny: map[string]string{}, client: &http.Client{Timeout: 10 * time.Second}}
+		pick: map[string]map[string][]pickValue{}, nextID: 900000, deny: map[string]string{}, forbid: map[string]bool{}, client: &http.Client{Timeout: 10 * time.Second}}
 	for _, e := range mapping.Entities {
 		t.tables[string(e)] = newTable()
 		t.fields[string(e)] = recordFields(e)
@@ -209,3 +210,7 @@ func (t *Tenant) locked(f func()) {
 	defer t.mu.Unlock()
 	f()
 }
+
+// ForbidReads answers queries and reads of an entity with 403, as for an
+// API user whose security level has no access to it.
+func (t *Tenant) ForbidReads(e mapping.Entity) { t.locked(func() { t.forbid[string(e)] = true }) }
