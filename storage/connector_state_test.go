@@ -176,8 +176,21 @@ func TestPulledRecordsWaitForPendingWrites(t *testing.T) {
 		if now, _ := s.SyncToken(ctx, f.aliceBk); now != token {
 			t.Fatal("a deferred pull bumped the collection")
 		}
+		// A read that started before Art's newer version was stored is stale.
+		newer := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		older := newer.Add(-time.Hour)
+		upsert(t, s, mapping.EntityContacts, &mapping.Contact{ID: 12, CompanyID: 1, IsActive: 1, FirstName: "Art", LastName: "Acme",
+			Title: "Newer", LastModifiedDate: &newer})
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			stale := mapping.Contact{ID: 12, CompanyID: 1, IsActive: 1, FirstName: "Art", LastName: "Acme", Title: "Older", LastModifiedDate: &older}
+			_, deferred, err := tx.ApplyPulled(ctx, mapping.EntityContacts, &stale, nil)
+			if !deferred {
+				t.Error("a stale read overwrote a newer version")
+			}
+			return err
+		}))
 		// Art has nothing pending: the pull applies.
-		art := mapping.Contact{ID: 12, CompanyID: 1, IsActive: 1, FirstName: "Art", LastName: "Acme", Title: "CFO"}
+		art := mapping.Contact{ID: 12, CompanyID: 1, IsActive: 1, FirstName: "Art", LastName: "Acme", Title: "CFO", LastModifiedDate: &newer}
 		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
 			res, deferred, err := tx.ApplyPulled(ctx, mapping.EntityContacts, &art, nil)
 			if deferred || !res.Changed {

@@ -63,10 +63,16 @@ func (t *Tx) pendingByPSAID(ctx context.Context, entity mapping.Entity, psaID in
 }
 
 // ApplyPulled writes a record read from the PSA (UpsertPSA), unless a
-// client's write-back for that row is still on its way: then the mirror
-// keeps the client's version, deferred is true, and the connector settles
-// the row when it pushes (a lost-update check, then a read-back).
+// client's write-back for that row is still on its way — then the mirror
+// keeps the client's version and the connector settles the row when it
+// pushes (a lost-update check, then a read-back) — or unless the mirror
+// already has a newer version (a read that started before a write-back's
+// read-back and finished after it). Either way deferred is true.
 func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (res UpsertResult, deferred bool, err error) {
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return res, false, err
+	}
 	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
 	rid, err := t.pendingByPSAID(ctx, entity, psaID)
 	if err != nil {
@@ -74,6 +80,17 @@ func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec any, ra
 	}
 	if rid != 0 {
 		return UpsertResult{RID: rid}, true, nil
+	}
+	if stamp := info.stampOf(rec); stamp != nil {
+		row, err := t.loadRowByRef(ctx, entity, psaID)
+		if err != nil && err != ErrNotFound {
+			return res, false, err
+		}
+		if row != nil {
+			if have := row.envelope().PSAStamp; have != nil && have.After(*stamp) && row.envelope().Live() {
+				return UpsertResult{RID: row.envelope().RID}, true, nil
+			}
+		}
 	}
 	res, err = t.UpsertPSA(ctx, entity, rec, raw)
 	return res, false, err
