@@ -136,22 +136,27 @@ func TestWindowAndChildren(t *testing.T) {
 		if len(ids) < before {
 			t.Fatalf("appointments after the window moved: %d, before %d", len(ids), before)
 		}
-		// A service call gets another technician: its links are re-read with it.
+		// A service call gets a ticket and a technician on it: its links (and
+		// their links) are re-read with it, though they have no stamp.
 		calls, _ := s.LivePSAIDs(ctx, mapping.EntityServiceCalls, nil)
 		if len(calls) == 0 {
-			t.Skip("no service call in the window")
+			t.Fatal("no service call in the window")
 		}
-		links, _ := s.FieldValues(ctx, mapping.EntityServiceCallTickets, "id", &storage.MirrorScope{Field: "serviceCallID", Values: calls[:1]})
-		if len(links) == 0 {
-			t.Skip("the first service call has no ticket link")
-		}
-		linkID, err := h.ft.Create(mapping.EntityServiceCallTicketResources, map[string]any{"serviceCallTicketID": links[0], "resourceID": 29682905}, 1)
+		linkID, err := h.ft.Create(mapping.EntityServiceCallTickets, map[string]any{"serviceCallID": calls[0], "ticketID": 424242}, 1)
 		must(t, err)
-		must(t, h.ft.Update(mapping.EntityServiceCalls, calls[0], map[string]any{"description": "now with two technicians"}, 1))
+		resID, err := h.ft.Create(mapping.EntityServiceCallTicketResources, map[string]any{"serviceCallTicketID": linkID, "resourceID": 29682905}, 1)
+		must(t, err)
+		must(t, h.ft.Update(mapping.EntityServiceCalls, calls[0], map[string]any{"description": "now with another technician"}, 1))
+		h.ft.ResetLog()
 		clk.add(3 * time.Minute)
 		h.tick()
-		if got, _ := s.LivePSAIDs(ctx, mapping.EntityServiceCallTicketResources, &storage.MirrorScope{Field: "id", Values: []int64{linkID}}); len(got) != 1 {
-			t.Fatal("a new ticket resource of a changed service call was not read with it")
+		for e, id := range map[mapping.Entity]int64{mapping.EntityServiceCallTickets: linkID, mapping.EntityServiceCallTicketResources: resID} {
+			if got, _ := s.LivePSAIDs(ctx, e, &storage.MirrorScope{Field: "id", Values: []int64{id}}); len(got) != 1 {
+				t.Fatalf("%s %d of a changed service call was not read with it", e, id)
+			}
+		}
+		if n := h.ft.Count(func(r fakeautotask.Request) bool { return r.Endpoint == "ServiceCallTicketResources" }); n != 1 {
+			t.Errorf("%d requests for the call's ticket resources, want 1", n)
 		}
 	})
 }

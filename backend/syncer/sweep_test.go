@@ -67,13 +67,14 @@ func TestPollingBudget(t *testing.T) {
 		h.tick()
 		initial := len(h.ft.Requests())
 		// Six simulated hours at the default intervals (the longest one,
-		// the sweep of contacts and companies, is six hours), ticking every 10 s.
+		// the sweep of contacts and companies, is six hours), ticking every
+		// 30 s (the shortest interval is 2 minutes).
 		h.ft.ResetLog()
 		var first int
-		for i := 1; i <= 6*360; i++ {
-			clk.add(10 * time.Second)
+		for i := 1; i <= 6*120; i++ {
+			clk.add(30 * time.Second)
 			h.tick()
-			if i == 360 {
+			if i == 120 {
 				first = len(h.ft.Requests())
 			}
 		}
@@ -99,8 +100,8 @@ func TestPollingBudget(t *testing.T) {
 			t.Fatalf("slowdown at 80%% usage: %v", slow)
 		}
 		h.ft.ResetLog()
-		for i := 0; i < 360; i++ {
-			clk.add(10 * time.Second)
+		for i := 0; i < 120; i++ {
+			clk.add(30 * time.Second)
 			h.tick()
 		}
 		busy := len(h.ft.Requests())
