@@ -19,7 +19,7 @@ type Connector interface {
 	// them, and how each is read.
 	Plan() []EntityPlan
 	// Describe reads the tenant's field metadata (lengths, required
-	// flags, picklists) and what the API user may do, per entity.
+	// flags, picklists) per entity.
 	Describe(ctx context.Context, entities []mapping.Entity) ([]EntityMeta, error)
 	// Count is how many records a query matches (for progress reports).
 	Count(ctx context.Context, q Query) (int, error)
@@ -128,14 +128,11 @@ type Page struct {
 	LastID  int64    // the largest id so far: where a later read may resume
 }
 
-// EntityMeta is what the PSA says about one entity.
+// EntityMeta is what the PSA says about one entity's fields.
 type EntityMeta struct {
 	Entity    mapping.Entity
 	Fields    []mapping.FieldInfo
 	Picklists map[string][]mapping.PicklistValue
-	// What the API user may do, as far as the PSA says.
-	CanQuery, CanCreate, CanUpdate, CanDelete bool
-	Webhooks                                  bool // the PSA supports webhook callouts for it
 }
 
 // Op is what a write-back asks of the PSA.

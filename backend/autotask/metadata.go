@@ -40,25 +40,19 @@ func (c *Client) Fields(ctx context.Context, entity string) ([]atjson.Field, err
 }
 
 // Describe reads the field metadata (lengths, required flags, picklists)
-// and capabilities of each entity: two requests per entity. What could be
-// read is returned even when some entity failed; the error names those.
+// of each entity: one request per entity. What could be read is returned
+// even when some entity failed; the error names those. (What the API user
+// may do is Check's business: entityInformation costs a request more.)
 func (c *Connector) Describe(ctx context.Context, entities []mapping.Entity) ([]backend.EntityMeta, error) {
 	var out []backend.EntityMeta
 	var errs []error
 	for _, e := range entities {
-		info, err := c.EntityInfo(ctx, string(e))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e, err))
-			continue
-		}
 		fields, err := c.Fields(ctx, string(e))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s fields: %w", e, err))
 			continue
 		}
-		m := backend.EntityMeta{Entity: e, Picklists: map[string][]mapping.PicklistValue{},
-			CanQuery: info.CanQuery, CanCreate: info.CanCreate, CanUpdate: info.CanUpdate, CanDelete: info.CanDelete,
-			Webhooks: info.SupportsWebhookCallouts}
+		m := backend.EntityMeta{Entity: e, Picklists: map[string][]mapping.PicklistValue{}}
 		for i := range fields {
 			f := &fields[i]
 			if f.Name == "" {
