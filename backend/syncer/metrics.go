@@ -29,7 +29,11 @@ func (m *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var b strings.Builder
 	metric := func(name, help string, value any, labels ...string) {
 		if !strings.Contains(b.String(), "# HELP "+name+" ") {
-			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
+			kind := "gauge"
+			if strings.HasSuffix(name, "_total") {
+				kind = "counter"
+			}
+			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)
 		}
 		l := ""
 		if len(labels) > 0 {
