@@ -224,3 +224,11 @@ func (s *Store) lockCounterSQL() string {
 	}
 	return "SELECT value, accounts_version FROM change_counter WHERE id = 1"
 }
+
+// leaderLockSQL takes and releases the session-level advisory lock that
+// elects the one instance running a named job (PostgreSQL only). The key
+// includes the schema, so deployments sharing a server do not contend.
+const (
+	leaderTrySQL    = "SELECT pg_try_advisory_lock(hashtext($1), hashtext(current_schema()))"
+	leaderUnlockSQL = "SELECT pg_advisory_unlock(hashtext($1), hashtext(current_schema()))"
+)

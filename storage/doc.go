@@ -2,8 +2,9 @@
 // (one table per PSA entity, each row wrapped in the sync envelope of
 // shared/reference/psa-model.md §5), the DAV objects rendered from them for
 // each user's collections, the change counter that sync tokens come from,
-// accounts and settings, kept client properties, and the outbox of
-// write-backs to the PSA.
+// accounts and settings, kept client properties, the outbox of
+// write-backs to the PSA (a queue with memory: outbox_queue.go), and the
+// PSA connector's own state (psa_sync.go, webhook_events.go, leader.go).
 //
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL through
 // bun. Dialect differences live in db.go (opening, pragmas, the

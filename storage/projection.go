@@ -81,8 +81,8 @@ type projection struct {
 	fresh map[sourceKey]mirrorRow
 	// projected counts rows projected by this transaction.
 	projected int
-	org      *OrgSettings
-	cache    map[string]any
+	org       *OrgSettings
+	cache     map[string]any
 }
 
 func newProjection(t *Tx) *projection {
@@ -362,7 +362,9 @@ func (p *projection) sideHas(ctx context.Context, table string, k sourceKey) (bo
 	return set[k.rid], nil
 }
 
-func sideKey(table string, entity mapping.Entity) string { return "side:" + table + ":" + string(entity) }
+func sideKey(table string, entity mapping.Entity) string {
+	return "side:" + table + ":" + string(entity)
+}
 
 // sideChanged forgets what sideHas read of a table.
 func (t *Tx) sideChanged(table string, entity mapping.Entity) { t.forget(sideKey(table, entity)) }

@@ -2,7 +2,8 @@
 // the mirror rather than pulled from a PSA's API. It owns `psadav import`:
 // reading JSON in the shape the Autotask REST API returns ({"items": […]}
 // per entity, bundles of several entities, entityInformation/fields
-// metadata), checking every record against the tenant schema and the
+// metadata; records decode through backend/atjson, as the Autotask
+// connector's do), checking every record against the tenant schema and the
 // mirror's limits, and applying a file whole or not at all in one storage
 // transaction.
 //

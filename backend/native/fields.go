@@ -1,61 +1,13 @@
 package native
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
 )
-
-// fieldJSON is one field in the shape of Autotask's
-// {Entity}/entityInformation/fields answer.
-type fieldJSON struct {
-	Name           string         `json:"name"`
-	DataType       string         `json:"dataType"`
-	Length         int            `json:"length"`
-	IsRequired     bool           `json:"isRequired"`
-	IsReadOnly     bool           `json:"isReadOnly"`
-	IsPickList     bool           `json:"isPickList"`
-	PicklistValues []picklistJSON `json:"picklistValues"`
-}
-
-type picklistJSON struct {
-	Value          flexString `json:"value"`
-	Label          string     `json:"label"`
-	IsActive       bool       `json:"isActive"`
-	IsSystem       bool       `json:"isSystem"`
-	IsDefaultValue bool       `json:"isDefaultValue"`
-	SortOrder      int        `json:"sortOrder"`
-	ParentValue    flexString `json:"parentValue"`
-}
-
-// flexString takes a string or a number: Autotask sends picklist codes as
-// strings, hand-made files often as numbers.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("want a string or a number, not %s", b)
-		}
-		*f = flexString(n)
-	}
-	return nil
-}
 
 // Widths of the metadata tables' columns (storage psa_field_info, psa_picklist).
 const (
@@ -67,14 +19,15 @@ const (
 
 // metadata turns a section's field list into what storage saves, reporting
 // what cannot be saved.
-func metadata(e mapping.Entity, fields []fieldJSON, ps *problems) ([]mapping.FieldInfo, map[string][]mapping.PicklistValue) {
+func metadata(e mapping.Entity, fields []atjson.Field, ps *problems) ([]mapping.FieldInfo, map[string][]mapping.PicklistValue) {
 	infos := make([]mapping.FieldInfo, 0, len(fields))
 	lists := map[string][]mapping.PicklistValue{}
 	seen := map[string]bool{}
 	bad := func(field, format string, args ...any) {
 		ps.add(Problem{Entity: e, Field: field, Reason: "field metadata: " + fmt.Sprintf(format, args...)})
 	}
-	for i, f := range fields {
+	for i := range fields {
+		f := &fields[i]
 		name := f.Name
 		switch {
 		case strings.TrimSpace(name) == "":
@@ -92,14 +45,14 @@ func metadata(e mapping.Entity, fields []fieldJSON, ps *problems) ([]mapping.Fie
 			bad(name, "length %d is negative", f.Length)
 		}
 		seen[strings.ToLower(name)] = true
-		infos = append(infos, mapping.FieldInfo{Name: name, DataType: f.DataType, Length: f.Length,
-			Required: f.IsRequired, ReadOnly: f.IsReadOnly, Picklist: f.IsPickList})
+		infos = append(infos, f.Info())
 		if !f.IsPickList {
 			continue
 		}
 		values := make([]mapping.PicklistValue, 0, len(f.PicklistValues))
 		codes := map[string]bool{}
-		for _, v := range f.PicklistValues {
+		for j := range f.PicklistValues {
+			v := &f.PicklistValues[j]
 			code := string(v.Value)
 			switch {
 			case code == "":
@@ -116,8 +69,7 @@ func metadata(e mapping.Entity, fields []fieldJSON, ps *problems) ([]mapping.Fie
 				continue
 			}
 			codes[code] = true
-			values = append(values, mapping.PicklistValue{Value: code, Label: v.Label, Active: v.IsActive,
-				System: v.IsSystem, Default: v.IsDefaultValue, SortOrder: v.SortOrder, ParentValue: string(v.ParentValue)})
+			values = append(values, v.Picklist())
 		}
 		lists[name] = values
 	}

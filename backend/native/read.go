@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
 )
 
@@ -15,7 +16,7 @@ import (
 // entity's field metadata ({"fields": […]}, entityInformation/fields).
 type section struct {
 	items     []json.RawMessage
-	fields    []fieldJSON
+	fields    []atjson.Field
 	hasFields bool
 }
 
@@ -138,7 +139,7 @@ func readPart(dec *json.Decoder, key string, sec *section, ps *problems, e mappi
 		sec.items = append(sec.items, raw)
 		return nil
 	case "fields":
-		var fields []fieldJSON
+		var fields []atjson.Field
 		if err := dec.Decode(&fields); err != nil {
 			if !isTypeError(err) {
 				return jsonError(dec, err, "")

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
 )
 
@@ -23,46 +24,46 @@ type record struct {
 // rules are the checks of one entity's records, worked out once per import.
 type rules struct {
 	entity   mapping.Entity
-	spec     *recordSpec
-	id       *fieldSpec
-	required []*fieldSpec
+	spec     *atjson.RecordSpec
+	id       *atjson.FieldSpec
+	required []*atjson.FieldSpec
 	maxLen   []limit // string fields: characters
-	int32s   []*fieldSpec
-	flags    []*fieldSpec
-	decimals []limit    // magnitude must stay below
-	start    *fieldSpec // with end: end may not precede start
-	end      *fieldSpec
+	int32s   []*atjson.FieldSpec
+	flags    []*atjson.FieldSpec
+	decimals []limit           // magnitude must stay below
+	start    *atjson.FieldSpec // with end: end may not precede start
+	end      *atjson.FieldSpec
 }
 
 func newRules(e mapping.Entity, v *schemaView) *rules {
-	spec := specs[e]
-	r := &rules{entity: e, spec: spec, id: spec.byName["id"]}
-	for i := range spec.fields {
-		f := &spec.fields[i]
-		if f.name != "id" && v.required(e, f.name) {
+	spec := atjson.Spec(e)
+	r := &rules{entity: e, spec: spec, id: spec.ByName["id"]}
+	for i := range spec.Fields {
+		f := &spec.Fields[i]
+		if f.Name != "id" && v.required(e, f.Name) {
 			r.required = append(r.required, f)
 		}
-		if f.kind == kindString {
-			if n := v.maxLength(e, f.name); n > 0 {
+		if f.Kind == atjson.KindString {
+			if n := v.maxLength(e, f.Name); n > 0 {
 				r.maxLen = append(r.maxLen, limit{f, float64(n)})
 			}
 		}
 	}
-	pick := func(names []string) []*fieldSpec {
-		var out []*fieldSpec
+	pick := func(names []string) []*atjson.FieldSpec {
+		var out []*atjson.FieldSpec
 		for _, n := range names {
-			out = append(out, spec.byName[strings.ToLower(n)])
+			out = append(out, spec.ByName[strings.ToLower(n)])
 		}
 		return out
 	}
 	r.int32s, r.flags = pick(int32Fields[e]), pick(flagFields[e])
-	for i := range spec.fields {
-		if max, ok := decimalLimits[e][spec.fields[i].name]; ok {
-			r.decimals = append(r.decimals, limit{&spec.fields[i], max})
+	for i := range spec.Fields {
+		if max, ok := decimalLimits[e][spec.Fields[i].Name]; ok {
+			r.decimals = append(r.decimals, limit{&spec.Fields[i], max})
 		}
 	}
 	if pair, ok := timeRanges[e]; ok {
-		r.start, r.end = spec.byName[strings.ToLower(pair[0])], spec.byName[strings.ToLower(pair[1])]
+		r.start, r.end = spec.ByName[strings.ToLower(pair[0])], spec.ByName[strings.ToLower(pair[1])]
 	}
 	return r
 }
@@ -84,17 +85,17 @@ func (r *rules) checkItems(items []json.RawMessage, ps *problems) []record {
 			bad("", "is not valid UTF-8")
 			continue
 		}
-		rec, ferrs := decodeRecord(r.entity, raw)
+		rec, ferrs := atjson.Decode(r.entity, raw)
 		if rec == nil {
 			p.ID, p.HasID = peekID(raw)
 			for _, fe := range ferrs {
-				bad(fe.field, "%s", fe.reason)
+				bad(fe.Field, "%s", fe.Reason)
 			}
 			continue
 		}
 		v := reflect.ValueOf(rec).Elem()
 		pres := presence{raw: raw}
-		id := v.Field(r.id.index).Int()
+		id := v.Field(r.id.Index).Int()
 		switch {
 		case id == 0 && !pres.has("id"):
 			bad("id", "missing id")
@@ -108,7 +109,7 @@ func (r *rules) checkItems(items []json.RawMessage, ps *problems) []record {
 			seen[id] = i + 1
 		}
 		r.checkFields(v, &pres, bad)
-		if msg := badEscape(raw); msg != "" {
+		if msg := atjson.BadEscape(raw); msg != "" {
 			bad("", "%s", msg)
 		}
 		buf.Reset()
@@ -125,53 +126,53 @@ func (r *rules) checkItems(items []json.RawMessage, ps *problems) []record {
 func (r *rules) checkFields(v reflect.Value, pres *presence, bad func(field, format string, args ...any)) {
 	for _, f := range r.required {
 		if missing, empty := isMissing(f, v, pres); missing {
-			bad(f.name, "%s is missing", f.name)
+			bad(f.Name, "%s is missing", f.Name)
 		} else if empty {
-			bad(f.name, "%s is required but empty", f.name)
+			bad(f.Name, "%s is required but empty", f.Name)
 		}
 	}
 	for _, l := range r.maxLen {
 		max := int(l.max)
-		if s := v.Field(l.f.index).String(); len(s) > max {
+		if s := v.Field(l.f.Index).String(); len(s) > max {
 			if n := utf8.RuneCountInString(s); n > max {
-				bad(l.f.name, "%s is %d characters long; the limit is %d", l.f.name, n, max)
+				bad(l.f.Name, "%s is %d characters long; the limit is %d", l.f.Name, n, max)
 			}
 		}
 	}
 	for _, f := range r.int32s {
-		if x, ok := f.value(v); ok && (x.Int() > math.MaxInt32 || x.Int() < math.MinInt32) {
-			bad(f.name, "%s %d is out of range for a 32-bit picklist code", f.name, x.Int())
+		if x, ok := f.Value(v); ok && (x.Int() > math.MaxInt32 || x.Int() < math.MinInt32) {
+			bad(f.Name, "%s %d is out of range for a 32-bit picklist code", f.Name, x.Int())
 		}
 	}
 	for _, f := range r.flags {
-		if x, ok := f.value(v); ok && x.Int() != 0 && x.Int() != 1 {
-			bad(f.name, "%s must be 0 or 1 (or false/true), not %d", f.name, x.Int())
+		if x, ok := f.Value(v); ok && x.Int() != 0 && x.Int() != 1 {
+			bad(f.Name, "%s must be 0 or 1 (or false/true), not %d", f.Name, x.Int())
 		}
 	}
 	for _, l := range r.decimals {
-		if x, ok := l.f.value(v); ok && math.Abs(x.Float()) >= l.max {
-			bad(l.f.name, "%s %g is out of range (must stay below %g)", l.f.name, x.Float(), l.max)
+		if x, ok := l.f.Value(v); ok && math.Abs(x.Float()) >= l.max {
+			bad(l.f.Name, "%s %g is out of range (must stay below %g)", l.f.Name, x.Float(), l.max)
 		}
 	}
-	for i := range r.spec.fields {
-		f := &r.spec.fields[i]
-		if f.kind != kindTime {
+	for i := range r.spec.Fields {
+		f := &r.spec.Fields[i]
+		if f.Kind != atjson.KindTime {
 			continue
 		}
-		if x, ok := f.value(v); ok {
+		if x, ok := f.Value(v); ok {
 			if t := x.Interface().(time.Time); !t.IsZero() && t.UTC().Year() < 1 {
-				bad(f.name, "%s %s is before year 1", f.name, t.Format(time.RFC3339))
+				bad(f.Name, "%s %s is before year 1", f.Name, t.Format(time.RFC3339))
 			}
 		}
 	}
 	if r.start != nil {
-		s, ok1 := r.start.value(v)
-		e, ok2 := r.end.value(v)
+		s, ok1 := r.start.Value(v)
+		e, ok2 := r.end.Value(v)
 		if ok1 && ok2 {
 			st, et := s.Interface().(time.Time), e.Interface().(time.Time)
 			if !st.IsZero() && !et.IsZero() && et.Before(st) {
-				bad(r.end.name, "%s %s is before %s %s", r.end.name, et.UTC().Format(time.RFC3339),
-					r.start.name, st.UTC().Format(time.RFC3339))
+				bad(r.end.Name, "%s %s is before %s %s", r.end.Name, et.UTC().Format(time.RFC3339),
+					r.start.Name, st.UTC().Format(time.RFC3339))
 			}
 		}
 	}
@@ -179,28 +180,28 @@ func (r *rules) checkFields(v reflect.Value, pres *presence, bad func(field, for
 
 // limit bounds one field.
 type limit struct {
-	f   *fieldSpec
+	f   *atjson.FieldSpec
 	max float64
 }
 
 // isMissing reports whether a required field has no value (missing) or an
 // empty one. A zero number or false is a value when the item sends it:
 // company 0 is the PSA's own company, isActive 0 an inactive contact.
-func isMissing(f *fieldSpec, v reflect.Value, pres *presence) (missing, empty bool) {
-	x, ok := f.value(v)
+func isMissing(f *atjson.FieldSpec, v reflect.Value, pres *presence) (missing, empty bool) {
+	x, ok := f.Value(v)
 	if !ok {
 		return true, false
 	}
-	switch f.kind {
-	case kindString:
+	switch f.Kind {
+	case atjson.KindString:
 		if strings.TrimSpace(x.String()) == "" {
-			return !pres.has(f.name), true
+			return !pres.has(f.Name), true
 		}
-	case kindTime:
+	case atjson.KindTime:
 		return x.Interface().(time.Time).IsZero(), false
 	default:
-		if x.IsZero() && !f.ptr {
-			return !pres.has(f.name), false
+		if x.IsZero() && !f.Ptr {
+			return !pres.has(f.Name), false
 		}
 	}
 	return false, false
@@ -219,7 +220,7 @@ func (p *presence) has(name string) bool {
 		_ = json.Unmarshal(p.raw, &obj)
 		p.keys = make(map[string]bool, len(obj))
 		for k, v := range obj {
-			if !isNull(v) {
+			if !atjson.IsNull(v) {
 				p.keys[strings.ToLower(k)] = true
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -26,6 +27,56 @@ type config struct {
 	ShutdownTimeout time.Duration
 	TombstoneDays   int
 	Demo            bool
+
+	// The PSA connector (only "autotask" so far; "" runs none).
+	PSA      string
+	Autotask autotaskConfig
+}
+
+// autotaskConfig is the Autotask connector's part of the configuration.
+// Secrets print as [redacted]: a config value is never logged as it is.
+type autotaskConfig struct {
+	Username, IntegrationCode string
+	Secret, WebhookSecret     secret
+	ZoneURL, DiscoveryURL     string
+	CredentialsFile           string
+	Impersonate               bool
+	Paging, NextPageMethod    string
+	PollCalendar              time.Duration
+	PollContacts              time.Duration
+	PollSecondary             time.Duration
+	PollReference             time.Duration
+	SweepEvery                time.Duration
+	SweepWindowedEvery        time.Duration
+	BudgetEvery               time.Duration
+	SweepMaxShare             float64
+}
+
+// secret is a configuration value that must not appear in logs or output.
+type secret string
+
+func (s secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+func (s secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+func durationOption(key, def, help string, field func(c *config) *time.Duration) option {
+	return option{key, def, help, func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return errors.New("must be a duration of at least 1s, such as 2m or 1h")
+		}
+		*field(c) = d
+		return nil
+	}}
+}
+
+func stringOption(key, def, help string, field func(c *config) *string) option {
+	return option{key, def, help, func(c *config, v string) error { *field(c) = v; return nil }}
 }
 
 // option describes one setting: its flag and file key, the environment
@@ -98,7 +149,83 @@ var options = []option{
 		c.Demo = b
 		return nil
 	}},
+	{"psa", "", "PSA connector to run: autotask (empty: none; the mirror is filled by import or the demo)", func(c *config, v string) error {
+		if v != "" && v != "autotask" {
+			return errors.New("must be autotask or empty")
+		}
+		c.PSA = v
+		return nil
+	}},
+	stringOption("autotask-username", "", "Autotask API user name", func(c *config) *string { return &c.Autotask.Username }),
+	{"autotask-secret", "", "Autotask API user secret (prefer the environment or a credentials file to a flag)", func(c *config, v string) error {
+		c.Autotask.Secret = secret(v)
+		return nil
+	}},
+	stringOption("autotask-integration-code", "", "Autotask API tracking identifier (integration code)", func(c *config) *string { return &c.Autotask.IntegrationCode }),
+	stringOption("autotask-zone-url", "", "Autotask zone REST root (…/atservicesrest/); empty: discovered", func(c *config) *string { return &c.Autotask.ZoneURL }),
+	stringOption("autotask-discovery-url", "https://webservices2.autotask.net/atservicesrest/", "where Autotask zone discovery starts",
+		func(c *config) *string { return &c.Autotask.DiscoveryURL }),
+	stringOption("autotask-credentials-file", "", "file of key = value lines: username, secret, integration-code (and zone-url)",
+		func(c *config) *string { return &c.Autotask.CredentialsFile }),
+	{"autotask-webhook-secret", "", "secret key Autotask signs webhooks with (empty: the one webhooks install stored)", func(c *config, v string) error {
+		c.Autotask.WebhookSecret = secret(v)
+		return nil
+	}},
+	{"autotask-impersonate", "true", "write back as the technician who made the change (falls back to the API user when refused)", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.Autotask.Impersonate = b
+		return nil
+	}},
+	{"autotask-paging", "keyset", "keyset (id > last id) or next (follow nextPageUrl)", func(c *config, v string) error {
+		if v != "keyset" && v != "next" {
+			return errors.New("must be keyset or next")
+		}
+		c.Autotask.Paging = v
+		return nil
+	}},
+	{"autotask-next-page-method", "GET", "verb nextPageUrl is followed with: GET or POST", func(c *config, v string) error {
+		if v != "GET" && v != "POST" {
+			return errors.New("must be GET or POST")
+		}
+		c.Autotask.NextPageMethod = v
+		return nil
+	}},
+	durationOption("autotask-poll-calendar", "2m", "poll interval of appointments, to-dos, service calls, time off",
+		func(c *config) *time.Duration { return &c.Autotask.PollCalendar }),
+	durationOption("autotask-poll-contacts", "10m", "poll interval of contacts and companies (webhooks come sooner)",
+		func(c *config) *time.Duration { return &c.Autotask.PollContacts }),
+	durationOption("autotask-poll-secondary", "15m", "poll interval of opportunities and contact notes",
+		func(c *config) *time.Duration { return &c.Autotask.PollSecondary }),
+	durationOption("autotask-poll-reference", "1h", "re-read interval of resources, action types, countries, locations, service-call links",
+		func(c *config) *time.Duration { return &c.Autotask.PollReference }),
+	durationOption("autotask-sweep-every", "6h", "deletion sweep interval of contacts, companies, opportunities, notes",
+		func(c *config) *time.Duration { return &c.Autotask.SweepEvery }),
+	durationOption("autotask-sweep-windowed-every", "1h", "deletion sweep interval of calendar entities (inside the sync window)",
+		func(c *config) *time.Duration { return &c.Autotask.SweepWindowedEvery }),
+	durationOption("autotask-budget-every", "5m", "how often the API budget in use (ThresholdInformation) is read",
+		func(c *config) *time.Duration { return &c.Autotask.BudgetEvery }),
+	{"autotask-sweep-max-share", "0.2", "largest share of an entity one sweep may delete (0 to 1)", func(c *config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1 {
+			return errors.New("must be a number above 0 and at most 1")
+		}
+		c.Autotask.SweepMaxShare = f
+		return nil
+	}},
 }
+
+// autotaskKeys are the options of every command that talks to Autotask.
+var autotaskKeys = []string{"autotask-username", "autotask-secret", "autotask-integration-code", "autotask-zone-url",
+	"autotask-discovery-url", "autotask-credentials-file", "autotask-webhook-secret", "autotask-impersonate",
+	"autotask-paging", "autotask-next-page-method"}
+
+// autotaskPollKeys are the engine's tuning options (serve only).
+var autotaskPollKeys = []string{"psa", "autotask-poll-calendar", "autotask-poll-contacts", "autotask-poll-secondary",
+	"autotask-poll-reference", "autotask-sweep-every", "autotask-sweep-windowed-every", "autotask-budget-every",
+	"autotask-sweep-max-share"}
 
 func envName(key string) string {
 	return "PSADAV_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
@@ -178,8 +305,14 @@ func readConfigFile(path string) (map[string]string, error) {
 	for _, o := range options {
 		known[o.key] = true
 	}
+	return readKeyValues(f, path, func(k string) bool { return known[k] }, "")
+}
+
+// readKeyValues reads "key = value" lines (# starts a comment); an
+// unknown key is an error naming the line.
+func readKeyValues(r io.Reader, path string, known func(string) bool, knownHelp string) (map[string]string, error) {
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -190,8 +323,8 @@ func readConfigFile(path string) (map[string]string, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("%s:%d: expected key = value", path, n)
 		}
-		if !known[k] {
-			return nil, fmt.Errorf("%s:%d: unknown key %q", path, n, k)
+		if !known(k) {
+			return nil, fmt.Errorf("%s:%d: unknown key %q%s", path, n, k, knownHelp)
 		}
 		out[k] = v
 	}

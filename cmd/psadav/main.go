@@ -20,12 +20,14 @@ import (
 const usage = `psadav — CalDAV/CardDAV gateway for a PSA
 
 Usage:
-  psadav serve [--demo] [--listen ADDR] [--data DIR | --database-url URL]
+  psadav serve [--demo] [--psa autotask] [--listen ADDR] [--data DIR | --database-url URL]
   psadav migrate                         apply database migrations
   psadav demo                            seed the demo organisation (once)
   psadav import [--entity NAME] FILE…    load PSA records (Autotask REST JSON)
   psadav user add|list|show|set|passwd|disable|enable …
   psadav settings show | settings set KEY VALUE
+  psadav autotask check|status|webhooks …  the Autotask connector
+  psadav outbox list|show|retry …        write-backs to the PSA
   psadav bench                           compare with Radicale and Xandikos (see -h)
 
 Every command takes --data DIR or --database-url URL (or PSADAV_DATA,
@@ -65,6 +67,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSettings(ctx, rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
+	case "autotask":
+		return cmdAutotask(ctx, rest, stdout, stderr)
+	case "outbox":
+		return cmdOutbox(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

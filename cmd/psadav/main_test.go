@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -149,5 +150,38 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Fatal("still serving after shutdown")
+	}
+}
+
+func TestAutotaskCredentials(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "autotask.conf")
+	os.WriteFile(file, []byte("# Autotask API user\nusername = api@example.com\nsecret = from-file\nintegration-code = CODE\n"), 0o600)
+	t.Setenv("PSADAV_AUTOTASK_SECRET", "from-env")
+	cfg, _, err := loadConfig(flag.NewFlagSet("t", flag.ContinueOnError), []string{"--autotask-credentials-file", file}, autotaskKeys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Autotask.readCredentialsFile(newLogger(cfg, io.Discard)); err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Autotask
+	if a.Username != "api@example.com" || string(a.Secret) != "from-env" || a.IntegrationCode != "CODE" {
+		t.Fatalf("environment before file: %+v", a)
+	}
+	// Secrets never print.
+	var logged bytes.Buffer
+	newLogger(cfg, &logged).Info("config", "autotask", a, "secret", a.Secret)
+	if out := fmt.Sprintf("%v %+v %s", a, a, logged.String()); strings.Contains(out, "from-env") {
+		t.Fatalf("secret printed: %s", out)
+	}
+	os.Chmod(file, 0o644)
+	if err := cfg.Autotask.readCredentialsFile(newLogger(cfg, io.Discard)); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("world-readable credentials: %v", err)
+	}
+	t.Setenv("PSADAV_AUTOTASK_SECRET", "")
+	os.Unsetenv("PSADAV_AUTOTASK_SECRET")
+	if _, err := runCmd(t, "", "autotask", "check", "--data", dir); err == nil || !strings.Contains(err.Error(), "PSADAV_AUTOTASK_SECRET") {
+		t.Fatalf("missing credentials: %v", err)
 	}
 }

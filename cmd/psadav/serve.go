@@ -9,16 +9,19 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/psadav/psadav/backend/demo"
+	"github.com/psadav/psadav/backend/syncer"
 	"github.com/psadav/psadav/dav"
 	"github.com/psadav/psadav/storage"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	cfg, _, err := loadConfig(fs, args, append(dbKeys, "listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")...)
+	keys := append(dbKeys, "listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
+	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
 	if err != nil {
 		return err
 	}
@@ -44,7 +47,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // gracefully: it stops accepting, lets running requests finish (up to the
 // shutdown timeout) and stops the background jobs.
 func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, log *slog.Logger, stdout io.Writer) error {
-	handler := dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize})
+	psa, err := newPSA(ctx, s, cfg, log)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize}))
+	metrics := &syncer.MetricsHandler{Store: s}
+	if psa != nil {
+		mux.Handle("/hooks/autotask/", psa.hooks)
+		metrics.Syncer, metrics.Calls = psa.sync, psa.calls
+	}
+	mux.Handle("/metrics", metrics)
+	handler := mux
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -56,7 +71,15 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
+		var wg sync.WaitGroup
+		if psa != nil {
+			// Every instance stands by; the one holding the lock runs the
+			// connector, and releases it on shutdown.
+			wg.Add(1)
+			go func() { defer wg.Done(); psa.sync.RunLeader(jobsCtx, 15*time.Second) }()
+		}
 		runMaintenance(jobsCtx, s, cfg, log)
+		wg.Wait()
 	}()
 
 	addr := ln.Addr().String()
@@ -75,7 +98,7 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	err := srv.Shutdown(shutCtx)
+	err = srv.Shutdown(shutCtx)
 	stopJobs()
 	<-jobsDone
 	if errors.Is(err, http.ErrServerClosed) {
@@ -100,6 +123,10 @@ func runMaintenance(ctx context.Context, s *storage.Store, cfg *config, log *slo
 			log.Error("moving the calendar window", "err", err)
 		} else if w.Moved {
 			log.Info("calendar window moved", "from", w.From.Format("2006-01-02"), "to", w.To.Format("2006-01-02"), "rows", w.Rows)
+		}
+		// The PSA redelivers webhook events for minutes, not days.
+		if _, err := s.PurgeWebhookEvents(ctx, time.Now().Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Error("purging webhook events", "err", err)
 		}
 		select {
 		case <-ctx.Done():

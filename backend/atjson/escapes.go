@@ -1,14 +1,14 @@
-package native
+package atjson
 
 import (
 	"bytes"
 	"strconv"
 )
 
-// badEscape finds \u escapes in an item's JSON that PostgreSQL's JSONB (the
+// BadEscape finds \u escapes in an item's JSON that PostgreSQL's JSONB (the
 // mirror's raw column) refuses though Go's decoder accepts them: \u0000,
 // and a UTF-16 surrogate without its other half. "" when there are none.
-func badEscape(raw []byte) string {
+func BadEscape(raw []byte) string {
 	if !bytes.Contains(raw, []byte(`\u`)) {
 		return ""
 	}

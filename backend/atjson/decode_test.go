@@ -1,4 +1,4 @@
-package native
+package atjson
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestDecodeTolerance(t *testing.T) {
-	rec, errs := decodeRecord(mapping.EntityContacts, []byte(`{"id": 7, "companyID": "12", "isActive": true,
+	rec, errs := Decode(mapping.EntityContacts, []byte(`{"id": 7, "companyID": "12", "isActive": true,
 		"firstName": "Ann", "lastName": "Lee", "zipCode": 10115, "createDate": "2026-01-31T14:30:00",
 		"lastModifiedDate": "2026-02-01", "userDefinedFields": [{"name": "Tier", "value": "Gold"}]}`))
 	if errs != nil {
@@ -26,16 +26,16 @@ func TestDecodeTolerance(t *testing.T) {
 		t.Errorf("lastModifiedDate = %v, want %v", c.LastModifiedDate, want)
 	}
 
-	rec, errs = decodeRecord(mapping.EntityCompanies, []byte(`{"id": 3, "companyName": "Acme", "isActive": 1}`))
+	rec, errs = Decode(mapping.EntityCompanies, []byte(`{"id": 3, "companyName": "Acme", "isActive": 1}`))
 	if errs != nil || !rec.(*mapping.Company).IsActive {
 		t.Fatalf("Companies isActive 1: %+v %+v", rec, errs)
 	}
 
-	_, errs = decodeRecord(mapping.EntityAppointments, []byte(`{"id": 5, "resourceID": 1.5, "startDateTime": "tomorrow",
+	_, errs = Decode(mapping.EntityAppointments, []byte(`{"id": 5, "resourceID": 1.5, "startDateTime": "tomorrow",
 		"title": "x", "endDateTime": 7}`))
 	var got []string
 	for _, e := range errs {
-		got = append(got, e.reason)
+		got = append(got, e.Reason)
 	}
 	want := []string{
 		"resourceID: 1.5 is not a whole number",
@@ -46,20 +46,8 @@ func TestDecodeTolerance(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	if _, errs := decodeRecord(mapping.EntityContacts, []byte(`[1, 2]`)); len(errs) != 1 || errs[0].reason != "is not a JSON object" {
+	if _, errs := Decode(mapping.EntityContacts, []byte(`[1, 2]`)); len(errs) != 1 || errs[0].Reason != "is not a JSON object" {
 		t.Errorf("array item: %+v", errs)
-	}
-}
-
-func TestEntityNames(t *testing.T) {
-	for name, want := range map[string]mapping.Entity{
-		"Contacts.json": mapping.EntityContacts, "/tmp/x/contacts.JSON": mapping.EntityContacts,
-		"CompanyToDos": mapping.EntityCompanyToDos, "export.json": "", "": "",
-	} {
-		got, _ := entityFromFileName(name)
-		if got != want {
-			t.Errorf("entityFromFileName(%q) = %q, want %q", name, got, want)
-		}
 	}
 }
 
@@ -73,8 +61,8 @@ func TestBadEscape(t *testing.T) {
 		`{"a": "\ude00"}`:                 `contains a broken UTF-16 surrogate escape (\ude00), which the database cannot store`,
 		`{"a": "\ud83d"}`:                 `contains a broken UTF-16 surrogate escape (\ud83d), which the database cannot store`,
 	} {
-		if got := badEscape([]byte(raw)); got != want {
-			t.Errorf("badEscape(%s) = %q, want %q", raw, got, want)
+		if got := BadEscape([]byte(raw)); got != want {
+			t.Errorf("BadEscape(%s) = %q, want %q", raw, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package native
+package atjson
 
 import (
 	"bytes"
@@ -12,63 +12,69 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// decodeRecord decodes one item into a fresh record of the entity. The
+// Decode decodes one item into a fresh record of the entity (a pointer to
+// its mapping record). The
 // strict decoder takes what Autotask normally sends; when it balks, the
 // item is decoded field by field, accepting the shapes Autotask (or a hand-
 // made file) uses inconsistently — booleans as 0/1 and back (Contacts send
 // isActive as an integer, Companies and Resources as a boolean), numbers
 // in strings, datetimes without a zone (Autotask REST times are UTC) or
 // without a time. What still does not fit is reported per field.
-func decodeRecord(e mapping.Entity, raw []byte) (any, []fieldError) {
-	rec := newRecord[e]()
+func Decode(e mapping.Entity, raw []byte) (any, []FieldError) {
+	mk := newRecord[e]
+	if mk == nil {
+		return nil, []FieldError{{Reason: "is not an entity psadav mirrors: " + string(e)}}
+	}
+	rec := mk()
 	if err := json.Unmarshal(raw, rec); err == nil {
 		return rec, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, []fieldError{{reason: "is not a JSON object"}}
+		return nil, []FieldError{{Reason: "is not a JSON object"}}
 	}
 	// encoding/json matches keys regardless of case; so does this.
 	byLower := make(map[string]json.RawMessage, len(obj))
 	for key, val := range obj {
 		byLower[strings.ToLower(key)] = val
 	}
-	var errs []fieldError
+	var errs []FieldError
 	fixed := make(map[string]json.RawMessage, len(obj))
-	for i := range specs[e].fields {
-		f := &specs[e].fields[i]
-		val, ok := byLower[strings.ToLower(f.name)]
-		if !ok || isNull(val) {
+	for i := range specs[e].Fields {
+		f := &specs[e].Fields[i]
+		val, ok := byLower[strings.ToLower(f.Name)]
+		if !ok || IsNull(val) {
 			continue
 		}
-		canon, err := coerce(f.kind, val)
+		canon, err := coerce(f.Kind, val)
 		if err != nil {
-			errs = append(errs, fieldError{field: f.name, reason: f.name + ": " + err.Error()})
+			errs = append(errs, FieldError{Field: f.Name, Reason: f.Name + ": " + err.Error()})
 			continue
 		}
-		fixed[f.name] = canon
+		fixed[f.Name] = canon
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	b, _ := json.Marshal(fixed)
-	rec = newRecord[e]()
+	rec = mk()
 	if err := json.Unmarshal(b, rec); err != nil {
-		return nil, []fieldError{{reason: err.Error()}}
+		return nil, []FieldError{{Reason: err.Error()}}
 	}
 	return rec, nil
 }
 
-// fieldError is a problem with one field of a record.
-type fieldError struct {
-	field  string
-	reason string
+// FieldError is a problem with one field of a record.
+type FieldError struct {
+	Field  string // "" when the item as a whole is wrong
+	Reason string
 }
 
-func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+// IsNull reports whether a JSON value is null.
+func IsNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
 
 // coerce turns a JSON value into the canonical JSON of a field kind.
-func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
+func coerce(k Kind, v json.RawMessage) (json.RawMessage, error) {
 	v = bytes.TrimSpace(v)
 	var s string
 	quoted := len(v) > 0 && v[0] == '"'
@@ -78,7 +84,7 @@ func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
 		}
 	}
 	switch k {
-	case kindString:
+	case KindString:
 		switch {
 		case quoted:
 			return v, nil
@@ -87,7 +93,7 @@ func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
 			return json.Marshal(string(v))
 		}
 		return nil, fmt.Errorf("%s is not a string", short(v))
-	case kindBool:
+	case KindBool:
 		text := string(v)
 		if quoted {
 			text = strings.ToLower(strings.TrimSpace(s))
@@ -99,7 +105,7 @@ func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
 			return json.RawMessage("false"), nil
 		}
 		return nil, fmt.Errorf("%s is not a boolean (want true/false or 1/0)", short(v))
-	case kindInt:
+	case KindInt:
 		text := string(v)
 		if quoted {
 			text = strings.TrimSpace(s)
@@ -117,7 +123,7 @@ func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
 			return json.RawMessage(strconv.FormatInt(int64(f), 10)), nil
 		}
 		return nil, fmt.Errorf("%s is not a whole number", short(v))
-	case kindFloat:
+	case KindFloat:
 		text := string(v)
 		if quoted {
 			text = strings.TrimSpace(s)
@@ -126,14 +132,14 @@ func coerce(k kind, v json.RawMessage) (json.RawMessage, error) {
 			return json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64)), nil
 		}
 		return nil, fmt.Errorf("%s is not a number", short(v))
-	case kindTime:
+	case KindTime:
 		if !quoted {
 			return nil, fmt.Errorf("%s is not a date (want a string such as 2026-01-31T14:30:00Z)", short(v))
 		}
 		if strings.TrimSpace(s) == "" {
 			return json.RawMessage("null"), nil
 		}
-		t, err := parseTime(s)
+		t, err := ParseTime(s)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +158,8 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
-func parseTime(s string) (time.Time, error) {
+// ParseTime reads an Autotask datetime; one without a zone is UTC.
+func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
