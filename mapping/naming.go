@@ -58,7 +58,7 @@ func PSALink(template string, k Kind, id int64) string {
 		KindContact: "Contact", KindAppointment: "Appointment", KindToDo: "ToDo",
 		KindServiceCall: "ServiceCall", KindTimeOff: "TimeOffRequest",
 	}[k]
-	return strings.NewReplacer("{entity}", entity, "{id}", strconv.FormatInt(id, 10)).Replace(template)
+	return strings.ReplaceAll(strings.ReplaceAll(template, "{entity}", entity), "{id}", strconv.FormatInt(id, 10))
 }
 
 // ParseUID reads a UID that UID made for a PSA item of kind k: the PSA id,

@@ -106,7 +106,7 @@ func unescapeRest(v string) string {
 	if !strings.Contains(v, `\`) {
 		return v
 	}
-	return strings.NewReplacer(`\;`, ";", `\N`, "\n", `\:`, ":").Replace(v)
+	return restUnescaper.Replace(v)
 }
 
 // typedBareParams rewrites parameters without a name ("TEL;WORK;VOICE:",
@@ -114,7 +114,7 @@ func unescapeRest(v string) string {
 // cards) as TYPE parameters. go-vcard would otherwise read the value as a
 // parameter and lose it. Lines are unfolded first (RFC 6350 §3.2).
 func typedBareParams(body []byte) []byte {
-	text := strings.NewReplacer("\r\n ", "", "\r\n\t", "", "\n ", "", "\n\t", "").Replace(string(body))
+	text := unfolder.Replace(string(body))
 	lines := strings.Split(text, "\n")
 	changed := false
 	for i, line := range lines {
@@ -265,7 +265,7 @@ func contentLine(name string, f *vcard.Field) string {
 // paramValue quotes a parameter value that holds a separator; a double
 // quote cannot be represented and becomes a single quote.
 func paramValue(v string) string {
-	v = strings.NewReplacer(`"`, "'", "\r", "", "\n", " ").Replace(v)
+	v = paramCleaner.Replace(v)
 	if strings.ContainsAny(v, ";:,") {
 		return `"` + v + `"`
 	}
@@ -273,9 +273,13 @@ func paramValue(v string) string {
 }
 
 var (
-	textEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	listEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	rawEscaper  = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+	// Built once: a Replacer builds its lookup on first use.
+	restUnescaper = strings.NewReplacer(`\;`, ";", `\N`, "\n", `\:`, ":")
+	unfolder      = strings.NewReplacer("\r\n ", "", "\r\n\t", "", "\n ", "", "\n\t", "")
+	paramCleaner  = strings.NewReplacer(`"`, "'", "\r", "", "\n", " ")
+	textEscaper   = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+	listEscaper   = strings.NewReplacer(`\`, `\\`, ";", `\;`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+	rawEscaper    = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\n`)
 )
 
 func escapeValue(name string, f *vcard.Field) string {

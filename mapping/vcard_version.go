@@ -43,6 +43,8 @@ func copyCard(card vcard.Card) vcard.Card {
 	return out
 }
 
+var parenRemover = strings.NewReplacer("(", "", ")", "")
+
 var telURIChars = regexp.MustCompile(`^\+?[0-9 ().-]+$`)
 
 func to4(card vcard.Card) {
@@ -76,7 +78,7 @@ func to4(card vcard.Card) {
 			case vcard.FieldTelephone:
 				if f.Params.Get(vcard.ParamValue) == "" && telURIChars.MatchString(phoneNumberPart(f.Value)) {
 					number, ext := SplitExtension(f.Value)
-					uri := "tel:" + strings.Join(strings.Fields(strings.NewReplacer("(", "", ")", "").Replace(number)), "-")
+					uri := "tel:" + strings.Join(strings.Fields(parenRemover.Replace(number)), "-")
 					if ext != "" {
 						uri += ";ext=" + ext
 					}

@@ -1,0 +1,94 @@
+package mapping
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// Benchmarks of the pure hot paths: rendering a PSA contact and an
+// appointment, and reading what a client PUTs. Run:
+//
+//	go test -run XXX -bench . -benchmem ./mapping/
+
+func benchContact() ContactView {
+	mod := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	return ContactView{
+		Contact: Contact{ID: 30682900, CompanyID: 174, IsActive: 1, FirstName: "Ann", LastName: "Archer", MiddleInitial: "B",
+			Title: "Office Manager", EmailAddress: "ann.archer@example.com", EmailAddress2: "ann@home.example",
+			Phone: "+1 555 0100", Extension: "12", MobilePhone: "+1 555 0199", FaxNumber: "+1 555 0101",
+			AddressLine: "1 Main Street", AddressLine1: "Suite 4", City: "Springfield", State: "IL", ZipCode: "62701",
+			Note: "Prefers e-mail", LinkedInURL: "https://www.linkedin.com/in/annarcher", LastModifiedDate: &mod},
+		Company: &Company{ID: 174, CompanyName: "Acme Corporation", WebAddress: "https://acme.example"},
+		Country: &Country{ID: 237, CountryCode: "US", DisplayName: "United States"},
+		Journal: []CompanyNote{{ID: 1, Title: "Call", Description: "Asked for a quote", CreateDateTime: &mod}},
+	}
+}
+
+func BenchmarkRenderContact(b *testing.B) {
+	v := benchContact()
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(EncodeCard(RenderContact(v))) == 0 {
+			b.Fatal("empty card")
+		}
+	}
+}
+
+func BenchmarkRenderAppointment(b *testing.B) {
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	v := AppointmentView{Appointment: Appointment{ID: 601, ResourceID: 29682901, Title: "Customer visit",
+		Description: "Agenda: review open tickets\nBring the spare router", StartDateTime: start, EndDateTime: start.Add(time.Hour)}}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ctx  CalendarContext
+	}{{"utc", CalendarContext{LinkTemplate: "https://psa.example/{entity}/{id}"}},
+		{"berlin", CalendarContext{Location: berlin, LinkTemplate: "https://psa.example/{entity}/{id}"}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := RenderAppointment(v, c.ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkReadClientCard(b *testing.B) {
+	for _, name := range []string{"ios.vcf", "davx5.vcf", "thunderbird.vcf"} {
+		body, err := os.ReadFile("testdata/clients/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ReadContactCard(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseClientCalendar(b *testing.B) {
+	for _, name := range []string{"ios-event.ics", "davx5-recurring-private-event.ics", "thunderbird-task.ics"} {
+		body, err := os.ReadFile("testdata/clients/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseCalendarObject(body, time.UTC); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
