@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"crypto/sha256"
 	"errors"
 	"net"
 	"net/http"
@@ -19,6 +20,10 @@ func (s *Server) authenticate(r *http.Request) (storage.Account, error) {
 	if !ok || login == "" {
 		return storage.Account{}, errStatus(http.StatusUnauthorized, "authentication required")
 	}
+	key := sessionKey(login, password)
+	if acct, ok := s.sessions.get(key, time.Now()); ok {
+		return acct, nil
+	}
 	ip := clientIP(r)
 	if wait := s.limiter.blocked(ip, login, time.Now()); wait > 0 {
 		return storage.Account{}, &tooManyFailures{retryAfter: wait}
@@ -32,7 +37,48 @@ func (s *Server) authenticate(r *http.Request) (storage.Account, error) {
 	if err != nil {
 		return storage.Account{}, err
 	}
+	s.sessions.put(key, acct, time.Now())
 	return acct, nil
+}
+
+// sessions remembers, for a moment, who a set of Basic credentials
+// authenticated as: a client syncing sends them with every request, and
+// the account lookup would otherwise be a query per request. A password
+// change, a disabled account or new settings take effect within
+// sessionTTL.
+type sessions struct {
+	mu sync.Mutex
+	m  map[[32]byte]session
+}
+
+type session struct {
+	acct  storage.Account
+	until time.Time
+}
+
+const sessionTTL = 2 * time.Second
+
+func sessionKey(login, password string) [32]byte {
+	return sha256.Sum256([]byte(login + "\x00" + password))
+}
+
+func (c *sessions) get(key [32]byte, now time.Time) (storage.Account, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || now.After(e.until) {
+		return storage.Account{}, false
+	}
+	return e.acct, true
+}
+
+func (c *sessions) put(key [32]byte, acct storage.Account, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[[32]byte]session{}
+	}
+	c.m[key] = session{acct: acct, until: now.Add(sessionTTL)}
 }
 
 type tooManyFailures struct{ retryAfter time.Duration }

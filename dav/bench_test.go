@@ -138,3 +138,30 @@ func BenchmarkPropfindDepth1(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPUTIfMatch rewrites PSA contacts with a changing property the
+// PSA has no field for (kept for the user), as psadav bench does.
+func BenchmarkPUTIfMatch(b *testing.B) {
+	e := newBenchEnv(b, 500)
+	type member struct{ etag, body string }
+	members := make([]member, len(e.hrefs))
+	for i, h := range e.hrefs {
+		resp, body := e.request(b, "GET", h, "")
+		members[i] = member{resp.Header.Get("ETag"), body}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		m := &members[i%len(members)]
+		body := strings.Replace(m.body, "END:VCARD", fmt.Sprintf("X-BENCH:%d\r\nEND:VCARD", i), 1)
+		resp, out := e.request(b, "PUT", e.hrefs[i%len(members)], body, "Content-Type", "text/vcard", "If-Match", m.etag)
+		if resp.StatusCode != 204 {
+			b.Fatal(resp.Status, out)
+		}
+		if et := resp.Header.Get("ETag"); et != "" {
+			m.etag = et
+		} else {
+			head, _ := e.request(b, "HEAD", e.hrefs[i%len(members)], "")
+			m.etag = head.Header.Get("ETag")
+		}
+	}
+}

@@ -25,11 +25,7 @@ func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, res resource) 
 		w.Header().Set("Allow", allowFor(res))
 		return errStatus(http.StatusMethodNotAllowed, "GET is only for objects and address books; use a CalDAV or CardDAV client")
 	}
-	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
-	if err != nil {
-		return err
-	}
-	obj, err := s.store.GetObject(ctx, coll.ID, res.name)
+	_, obj, err := s.store.GetUserObject(ctx, user.ID, res.coll, res.name)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type Store interface {
 	SyncToken(ctx context.Context, c storage.Collection) (int64, error)
 	ListObjects(ctx context.Context, collectionID int64, fn func(storage.ObjectInfo) error) error
 	GetObject(ctx context.Context, collectionID int64, href string) (storage.Object, error)
+	GetUserObject(ctx context.Context, userID int64, collection, href string) (storage.Collection, storage.Object, error)
 	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
 	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
 	SyncScan(ctx context.Context, c storage.Collection, since int64) (*storage.ChangeScan, error)
@@ -53,11 +54,12 @@ const maxRequestXML = 1 << 20
 // Server is psadav's HTTP handler: health endpoints, discovery and the
 // CalDAV/CardDAV protocol over the store.
 type Server struct {
-	store   Store
-	log     *slog.Logger
-	maxBody int64
-	ready   func(ctx context.Context) error
-	limiter *loginLimiter
+	store    Store
+	log      *slog.Logger
+	maxBody  int64
+	ready    func(ctx context.Context) error
+	limiter  *loginLimiter
+	sessions sessions
 }
 
 // New returns a Server.

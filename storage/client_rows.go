@@ -50,7 +50,7 @@ func (t *Tx) InsertClient(ctx context.Context, entity mapping.Entity, rec any, u
 		return 0, fmt.Errorf("storage: inserting client %s: %w", entity, err)
 	}
 	rid := row.envelope().RID
-	t.proj.touch(sourceKey{entity, rid})
+	t.proj.wrote(sourceKey{entity, rid}, row)
 	return rid, nil
 }
 
@@ -84,7 +84,7 @@ func (t *Tx) UpdateFromClient(ctx context.Context, entity mapping.Entity, rid in
 	if _, err := t.tx.NewUpdate().Model(row).Column(cols...).WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("storage: updating %s %d: %w", entity, rid, err)
 	}
-	t.proj.touch(sourceKey{entity, rid})
+	t.proj.wrote(sourceKey{entity, rid}, row)
 	return nil
 }
 
@@ -104,7 +104,8 @@ func (t *Tx) MarkClientDeleted(ctx context.Context, entity mapping.Entity, rid i
 		Set("change_seq = ?", t.nextSeq()).Set("row_version = row_version + 1").Where("rid = ?", rid).Exec(ctx); err != nil {
 		return err
 	}
-	t.proj.touch(sourceKey{entity, rid})
+	t.rowChanged(sourceKey{entity, rid})
+	t.proj.wrote(sourceKey{entity, rid}, nil)
 	return nil
 }
 

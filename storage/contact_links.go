@@ -33,7 +33,7 @@ func (t *Tx) pinnedCollections(ctx context.Context, entity mapping.Entity, rid i
 	pins, ok := t.proj.cache[pinsCacheKey].(map[sourceKey][]int64)
 	if !ok {
 		var rows []pinnedRow
-		if err := t.tx.NewSelect().Model(&rows).Scan(ctx); err != nil {
+		if err := t.scanAll(ctx, &rows, qPins); err != nil {
 			return nil, err
 		}
 		pins = map[sourceKey][]int64{}
@@ -99,6 +99,7 @@ func (t *Tx) bindHref(ctx context.Context, collectionID int64, k sourceKey, href
 		Where("collection_id = ? AND href = ? AND deleted", collectionID, href).Exec(ctx); err != nil {
 		return err
 	}
+	t.proj.forgetWritten(live.ID)
 	if _, err := t.tx.NewUpdate().Model((*objectRow)(nil)).Set("href = ?", href).Set("change_seq = ?", t.nextSeq()).
 		Set("modified_at = ?", t.now).Where("id = ?", live.ID).Exec(ctx); err != nil {
 		return err

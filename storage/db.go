@@ -60,8 +60,10 @@ type Store struct {
 	log     *slog.Logger
 	timeout time.Duration
 
-	users usersCache
-	stmts stmtCache
+	users  usersCache
+	config configCache
+	stmts  stmtCache
+	wstmts writeStmts
 
 	passwordCost int
 	dummyOnce    sync.Once
@@ -170,6 +172,7 @@ func (s *Store) openPostgres(dsn string) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.wstmts.close()
 	s.stmts.close()
 	var err error
 	if s.wdb != nil && s.wdb != s.db {

@@ -59,8 +59,8 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 			return UpsertResult{}, err
 		}
 		key := sourceKey{entity, env.RID}
-		t.proj.fresh[key] = row
-		t.proj.touch(key)
+		t.proj.fresh[key] = true
+		t.proj.wrote(key, row)
 		return UpsertResult{RID: env.RID, Created: true, Changed: true}, nil
 	}
 	existing, err := t.loadRow(ctx, entity, state.rid)
@@ -79,7 +79,7 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 	if _, err := t.tx.NewUpdate().Model(row).WherePK().Exec(ctx); err != nil {
 		return UpsertResult{}, fmt.Errorf("storage: updating %s %d: %w", entity, psaID, err)
 	}
-	t.proj.touch(sourceKey{entity, env.RID})
+	t.proj.wrote(sourceKey{entity, env.RID}, row)
 	return UpsertResult{RID: env.RID, Changed: true}, nil
 }
 
@@ -107,7 +107,8 @@ func (t *Tx) MarkPSADeleted(ctx context.Context, entity mapping.Entity, psaID in
 	if err != nil {
 		return err
 	}
-	t.proj.touch(sourceKey{entity, env.RID})
+	t.rowChanged(sourceKey{entity, env.RID})
+	t.proj.wrote(sourceKey{entity, env.RID}, nil)
 	return nil
 }
 

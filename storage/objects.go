@@ -33,6 +33,9 @@ type ObjectInfo struct {
 	Deleted    bool
 	ReadOnly   bool
 	ModifiedAt time.Time
+	// TimeStart and TimeEnd (Unix seconds) bound a calendar object's
+	// occurrences when known; set by ObjectsInRange only.
+	TimeStart, TimeEnd *int64
 }
 
 // Object is a stored object with its body.
@@ -120,7 +123,7 @@ var infoColumns = []string{"href", "uid", "etag", "comp", "size", "change_seq", 
 
 func (o *objectRow) info() ObjectInfo {
 	return ObjectInfo{Href: o.Href, UID: o.UID, ETag: o.ETag, Comp: o.Comp, Size: o.Size, ChangeSeq: o.ChangeSeq,
-		Deleted: o.Deleted, ReadOnly: o.ReadOnly, ModifiedAt: o.ModifiedAt}
+		Deleted: o.Deleted, ReadOnly: o.ReadOnly, ModifiedAt: o.ModifiedAt, TimeStart: o.TimeStart, TimeEnd: o.TimeEnd}
 }
 
 // ListObjects calls fn for every live object of a collection, in href
@@ -198,7 +201,7 @@ func (s *Store) ObjectsInRange(ctx context.Context, collectionID int64, start, e
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var rows []objectRow
-	q := s.db.NewSelect().Model(&rows).Column(append(infoColumns, "body")...).
+	q := s.db.NewSelect().Model(&rows).Column(append(infoColumns, "body", "time_start", "time_end")...).
 		Where("collection_id = ? AND NOT deleted", collectionID).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -366,4 +369,42 @@ func (s *Store) PurgeTombstones(ctx context.Context, olderThan time.Time) (int, 
 		return err
 	})
 	return purged, err
+}
+
+// GetUserObject reads, in one query, one of a user's collections (which
+// their settings must give) and a live object in it: the GET path.
+func (s *Store) GetUserObject(ctx context.Context, userID int64, collection, href string) (Collection, Object, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	row, err := s.queryRowPrepared(ctx, `SELECT c.id, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
+		(SELECT value FROM org_settings WHERE key = 'read-only-books'),
+		o.href, o.uid, o.etag, o.comp, o.size, o.change_seq, o.read_only, o.modified_at, o.body
+		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id
+		LEFT JOIN dav_objects o ON o.collection_id = c.id AND o.href = ? AND NOT o.deleted
+		WHERE c.user_id = ? AND c.name = ?`, href, userID, collection)
+	if err != nil {
+		return Collection{}, Object{}, fmt.Errorf("storage: reading object: %w", err)
+	}
+	c := Collection{UserID: userID, Name: collection}
+	var st UserSettings
+	var readOnly, oHref, uid, etag, comp sql.NullString
+	var size, seq sql.NullInt64
+	var objReadOnly sql.NullBool
+	var modified sql.NullTime
+	var body []byte
+	err = row.Scan(&c.ID, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks, &readOnly,
+		&oHref, &uid, &etag, &comp, &size, &seq, &objReadOnly, &modified, &body)
+	if isNoRows(err) || (err == nil && !st.Has(collection)) {
+		return Collection{}, Object{}, ErrNotFound
+	}
+	if err != nil {
+		return Collection{}, Object{}, fmt.Errorf("storage: reading object: %w", err)
+	}
+	c.ReadOnly = readOnly.Valid && slices.Contains(readOnlyBooks(readOnly.String), collection)
+	if !oHref.Valid {
+		return c, Object{}, ErrNotFound
+	}
+	o := Object{ObjectInfo: ObjectInfo{Href: oHref.String, UID: uid.String, ETag: etag.String, Comp: comp.String,
+		Size: size.Int64, ChangeSeq: seq.Int64, ReadOnly: objReadOnly.Bool, ModifiedAt: modified.Time}, Body: body}
+	return c, o, nil
 }

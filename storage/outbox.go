@@ -113,6 +113,7 @@ func (t *Tx) Enqueue(ctx context.Context, entity mapping.Entity, rid int64, op O
 	if _, err := t.tx.NewUpdate().Table(info.table).Set("sync_state = ?", SyncPushPending).Where("rid = ?", rid).Exec(ctx); err != nil {
 		return 0, err
 	}
+	t.rowChanged(sourceKey{entity, rid})
 	return e.ID, nil
 }
 

@@ -150,6 +150,7 @@ func (t *Tx) AcceptCreate(ctx context.Context, entity mapping.Entity, rid, psaID
 		Set("change_seq = ?", t.nextSeq()).Where("rid = ?", rid).Exec(ctx); err != nil {
 		return fmt.Errorf("storage: accepting %s %d as %d: %w", entity, rid, psaID, err)
 	}
+	t.rowChanged(sourceKey{entity, rid})
 	if err := t.rewriteReferences(ctx, entity, -rid, psaID); err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func (t *Tx) AcceptCreate(ctx context.Context, entity mapping.Entity, rid, psaID
 	if err := t.renameProjected(ctx, entity, rid, oldHrefs, newHrefs); err != nil {
 		return err
 	}
-	t.proj.touch(sourceKey{entity, rid})
+	t.proj.wrote(sourceKey{entity, rid}, nil)
 	return nil
 }
 
@@ -189,6 +190,7 @@ func (t *Tx) dropPSACopy(ctx context.Context, entity mapping.Entity, rid, psaID 
 	if _, err := t.tx.NewDelete().Table(info.table).Where("rid = ?", dupRID).Exec(ctx); err != nil {
 		return err
 	}
+	delete(t.proj.rows, sourceKey{entity, dupRID})
 	// Its objects become tombstones now, before anything is placed under
 	// the PSA name they hold.
 	return t.proj.apply(ctx, sourceKey{entity, dupRID}, nil)
@@ -214,7 +216,8 @@ func (t *Tx) rewriteReferences(ctx context.Context, target mapping.Entity, oldRe
 			return fmt.Errorf("storage: rewriting %s.%s: %w", r.entity, r.field, err)
 		}
 		for _, k := range keys {
-			t.proj.touch(k)
+			t.rowChanged(k)
+			t.proj.wrote(k, nil)
 		}
 	}
 	return nil

@@ -198,6 +198,7 @@ func (t *Tx) refreshSyncState(ctx context.Context, entity mapping.Entity, rid in
 		state = SyncPushFailed
 	}
 	_, err = t.tx.NewUpdate().Table(info.table).Set("sync_state = ?", state).Where("rid = ?", rid).Exec(ctx)
+	t.rowChanged(sourceKey{entity, rid})
 	return err
 }
 

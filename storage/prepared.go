@@ -19,7 +19,7 @@ import (
 type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt
-	mirror map[mapping.Entity]*mirrorSQL
+	entity map[mapping.Entity]*entitySQL
 }
 
 // prepared returns the prepared form of query (written with ? placeholders).
@@ -64,7 +64,7 @@ func (c *stmtCache) close() {
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m, c.mirror = nil, nil
+	c.m, c.entity = nil, nil
 }
 
 // queryPrepared runs a prepared query.

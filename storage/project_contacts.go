@@ -88,22 +88,36 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 	if company != nil {
 		v.Company = &company.Company
 	}
+	// Few cards in this transaction: read what each needs. Many (an
+	// import, a rebuild): read the countries and which contacts have notes
+	// once.
+	bulk := t.proj.projected >= 32
 	if r.CountryID != nil {
-		countries, err := t.countriesByID(ctx)
+		if bulk {
+			countries, err := t.countriesByID(ctx)
+			if err != nil {
+				return v, err
+			}
+			if c, ok := countries[*r.CountryID]; ok {
+				v.Country = &c
+			}
+		} else if row, err := t.loadRowByRef(ctx, mapping.EntityCountries, *r.CountryID); err == nil {
+			v.Country = &row.(*countryRow).Country
+		} else if err != ErrNotFound {
+			return v, err
+		}
+	}
+	hasNotes := !bulk
+	if bulk {
+		withNotes, err := t.contactsWithNotes(ctx)
 		if err != nil {
 			return v, err
 		}
-		if c, ok := countries[*r.CountryID]; ok {
-			v.Country = &c
-		}
+		hasNotes = withNotes[r.RefID()]
 	}
-	withNotes, err := t.contactsWithNotes(ctx)
-	if err != nil {
-		return v, err
-	}
-	if withNotes[r.RefID()] {
+	if hasNotes {
 		var notes []companyNoteRow
-		if err := t.tx.NewSelect().Model(&notes).Where("contact_id = ? AND psa_deleted_at IS NULL", r.RefID()).Scan(ctx); err != nil {
+		if err := t.scanAll(ctx, &notes, t.s.notesOfContactSQL(), r.RefID()); err != nil {
 			return v, err
 		}
 		for _, n := range notes {
@@ -126,17 +140,17 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 // countriesByID is every country by PSA id, read once per transaction (a
 // few hundred at most).
 func (t *Tx) countriesByID(ctx context.Context) (map[int64]mapping.Country, error) {
-	const key = "countries"
+	const key = "countries-by-id"
 	if m, ok := t.proj.cache[key].(map[int64]mapping.Country); ok {
 		return m, nil
 	}
-	var rows []countryRow
-	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Scan(ctx); err != nil {
+	list, err := t.countries(ctx)
+	if err != nil {
 		return nil, err
 	}
-	m := make(map[int64]mapping.Country, len(rows))
-	for i := range rows {
-		m[rows[i].RefID()] = rows[i].Country
+	m := make(map[int64]mapping.Country, len(list))
+	for _, c := range list {
+		m[c.ID] = c
 	}
 	t.proj.cache[key] = m
 	return m, nil
@@ -197,9 +211,7 @@ func (t *Tx) contactOwners(ctx context.Context, company *companyRow) (map[int64]
 		owners[*company.OwnerResourceID] = true
 	}
 	var opps []opportunityRow
-	err := t.tx.NewSelect().Model(&opps).Column("owner_resource_id", "status").
-		Where("company_id = ? AND psa_deleted_at IS NULL", company.RefID()).Scan(ctx)
-	if err != nil {
+	if err := t.scanAll(ctx, &opps, qOwners, company.RefID()); err != nil {
 		return nil, err
 	}
 	schema, err := t.schema(ctx)
@@ -253,7 +265,7 @@ type countryDeps struct{}
 
 func (countryDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
 	r := row.(*countryRow)
-	t.forget("countries")
+	t.forget("countries", "countries-by-id")
 	return t.ridsWhere(ctx, mapping.EntityContacts, "country_id = ?", r.RefID())
 }
 

@@ -76,9 +76,15 @@ type projection struct {
 	// per-transaction caches of things many rows share
 	users    *userIndex
 	usersGen int
-	// fresh rows were inserted by this transaction (as held here) and have
-	// no objects yet.
-	fresh map[sourceKey]mirrorRow
+	// rows holds mirror rows as this transaction wrote them, so projecting
+	// them needs no read; fresh ones were inserted by it and have no
+	// objects yet; changed ones had their record changed, so the rows that
+	// render something of them are re-projected too.
+	rows    map[sourceKey]mirrorRow
+	fresh   map[sourceKey]bool
+	changed map[sourceKey]bool
+	// written are the objects this transaction stored, as stored.
+	written map[objKey]*objectRow
 	// projected counts rows projected by this transaction.
 	projected int
 	org       *OrgSettings
@@ -86,7 +92,8 @@ type projection struct {
 }
 
 func newProjection(t *Tx) *projection {
-	return &projection{t: t, queued: map[sourceKey]bool{}, cache: map[string]any{}, fresh: map[sourceKey]mirrorRow{}}
+	return &projection{t: t, queued: map[sourceKey]bool{}, cache: map[string]any{}, rows: map[sourceKey]mirrorRow{},
+		fresh: map[sourceKey]bool{}, changed: map[sourceKey]bool{}, written: map[objKey]*objectRow{}}
 }
 
 // touch marks a mirror row for re-projection at commit.
@@ -96,6 +103,19 @@ func (p *projection) touch(k sourceKey) {
 	}
 	p.queued[k] = true
 	p.queue = append(p.queue, k)
+}
+
+// wrote records that this transaction changed a row's record (row as
+// written, nil when the caller does not hold it) and marks it for
+// re-projection with its dependents.
+func (p *projection) wrote(k sourceKey, row mirrorRow) {
+	if row != nil {
+		p.rows[k] = row
+	} else {
+		delete(p.rows, k)
+	}
+	p.changed[k] = true
+	p.touch(k)
 }
 
 // touchDependents marks the rows that depend on row as it is now. Writers
@@ -137,17 +157,19 @@ func (p *projection) project(ctx context.Context, k sourceKey) error {
 	if pr == nil && dependentHooks[k.entity] == nil {
 		return nil
 	}
-	// A row this transaction inserted is at hand as written; others are read.
-	row, err := p.fresh[k], error(nil)
-	if row == nil {
-		if row, err = p.t.loadRow(ctx, k.entity, k.rid); err != nil && err != ErrNotFound {
-			return err
-		}
+	// A row this transaction read or wrote is at hand; others are read.
+	row, err := p.t.loadRow(ctx, k.entity, k.rid)
+	if err != nil && err != ErrNotFound {
+		return err
 	}
 	var places []placement
 	if row != nil {
-		if err := p.touchDependents(ctx, k.entity, row); err != nil {
-			return err
+		// Only a changed record can change what its dependents render.
+		if p.changed[k] {
+			delete(p.changed, k)
+			if err := p.touchDependents(ctx, k.entity, row); err != nil {
+				return err
+			}
 		}
 		if pr == nil {
 			return nil // an entity that renders no objects of its own
@@ -168,11 +190,9 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 	p.projected++
 	var existing []objectRow
 	var err error
-	if _, fresh := p.fresh[k]; fresh {
+	if p.fresh[k] {
 		delete(p.fresh, k) // a row inserted by this transaction has no objects yet
-	} else if err = t.tx.NewSelect().Model(&existing).
-		Column("id", "collection_id", "href", "uid", "etag", "deleted", "read_only", "time_start", "time_end").
-		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx); err != nil {
+	} else if err = t.scanAll(ctx, &existing, qSourceObjects, string(k.entity), k.rid); err != nil {
 		return err
 	}
 	// A collection may hold a tombstone of the source beside its live
@@ -241,12 +261,30 @@ func (p *projection) writeObject(ctx context.Context, k sourceKey, pl *placement
 	}
 	if ex != nil {
 		obj.ID = ex.ID
-		_, err := t.tx.NewUpdate().Model(&obj).
-			Column("uid", "etag", "comp", "body", "size", "change_seq", "deleted", "read_only", "time_start", "time_end", "modified_at").
-			WherePK().Exec(ctx)
+		obj.Href = ex.Href
+		err := t.exec(ctx, qUpdateObj, t.s.args(obj.UID, obj.ETag, obj.Comp, obj.Body, obj.Size, obj.ChangeSeq, obj.Deleted,
+			obj.ReadOnly, obj.TimeStart, obj.TimeEnd, obj.ModifiedAt, obj.ID)...)
+		p.written[objKey{obj.CollectionID, obj.Href}] = &obj
 		return err
 	}
-	return t.insertObject(ctx, &obj, pl.href)
+	err := t.insertObject(ctx, &obj, pl.href)
+	p.written[objKey{obj.CollectionID, obj.Href}] = &obj
+	return err
+}
+
+// forgetWritten drops what written says of an object changed otherwise.
+func (p *projection) forgetWritten(objectID int64) {
+	for k, o := range p.written {
+		if o.ID == objectID {
+			delete(p.written, k)
+		}
+	}
+}
+
+// objKey names an object by collection and resource name.
+type objKey struct {
+	collectionID int64
+	href         string
 }
 
 // insertObject adds an object at href, or at a free variant of href when a
@@ -295,6 +333,7 @@ func hrefVariant(href string, n int) string {
 
 // tombstone turns an object into a deletion record for sync-collection.
 func (t *Tx) tombstone(ctx context.Context, objectID int64) error {
+	t.proj.forgetWritten(objectID)
 	_, err := t.tx.NewUpdate().Table("dav_objects").
 		Set("deleted = ?", true).Set("body = NULL").Set("etag = ''").Set("size = 0").
 		Set("change_seq = ?", t.nextSeq()).Set("modified_at = ?", t.now).
@@ -307,9 +346,19 @@ func (p *projection) hiddenFor(ctx context.Context, k sourceKey) (map[int64]bool
 		return nil, err
 	}
 	var ids []int64
-	err := p.t.tx.NewSelect().Table("hidden_items").Column("collection_id").
-		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx, &ids)
+	rows, err := p.t.query(ctx, qHidden, string(k.entity), k.rid)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	m := make(map[int64]bool, len(ids))
@@ -324,9 +373,7 @@ func (p *projection) keptFor(ctx context.Context, k sourceKey) (map[int64]string
 		return nil, err
 	}
 	var rows []keptRow
-	err := p.t.tx.NewSelect().Model(&rows).Column("collection_id", "data").
-		Where("source_entity = ? AND source_rid = ?", string(k.entity), k.rid).Scan(ctx)
-	if err != nil {
+	if err := p.t.scanAll(ctx, &rows, qKeptOf, string(k.entity), k.rid); err != nil {
 		return nil, err
 	}
 	m := make(map[int64]string, len(rows))

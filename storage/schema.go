@@ -73,11 +73,16 @@ func (t *Tx) schema(ctx context.Context) (*mapping.Schema, error) {
 	if sc, ok := t.proj.cache["schema"].(*mapping.Schema); ok {
 		return sc, nil
 	}
+	if sc, ok := t.s.config.get(t, "schema").(*mapping.Schema); ok {
+		t.proj.cache["schema"] = sc
+		return sc, nil
+	}
 	sc, err := loadSchema(ctx, t.tx)
 	if err != nil {
 		return nil, err
 	}
 	t.proj.cache["schema"] = sc
+	t.s.config.put(t, "schema", sc)
 	return sc, nil
 }
 
@@ -147,6 +152,7 @@ func (t *Tx) SavePicklist(ctx context.Context, entity mapping.Entity, field stri
 
 func (t *Tx) schemaChanged() {
 	delete(t.proj.cache, "schema")
+	t.markAccountsChanged() // other processes reload the schema
 	t.s.schemaMu.Lock()
 	t.s.schema = nil
 	t.s.schemaMu.Unlock()

@@ -207,6 +207,10 @@ func (t *Tx) orgSettings(ctx context.Context) (*OrgSettings, error) {
 	if t.proj.org != nil {
 		return t.proj.org, nil
 	}
+	if o, ok := t.s.config.get(t, "org").(*OrgSettings); ok {
+		t.proj.org = o
+		return o, nil
+	}
 	var rows []orgSettingRow
 	if err := t.tx.NewSelect().Model(&rows).Scan(ctx); err != nil {
 		return nil, err
@@ -220,6 +224,7 @@ func (t *Tx) orgSettings(ctx context.Context) (*OrgSettings, error) {
 		return nil, err
 	}
 	t.proj.org = &o
+	t.s.config.put(t, "org", &o)
 	return &o, nil
 }
 
@@ -246,6 +251,7 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 			return err
 		}
 		t.proj.org = nil
+		t.markAccountsChanged() // other processes reload their settings
 		if !settingAffectsObjects[key] {
 			return nil
 		}

@@ -3,8 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -29,13 +29,16 @@ type Tx struct {
 	accountsGen      int // bumped by every account change inside this transaction
 
 	proj *projection
-	// statements prepared for this transaction (they end with it)
-	stmts map[mapping.Entity]*mirrorStmts
+	// statements bound to this transaction (they end with it)
+	stmts map[string]*sql.Stmt
 }
 
 // Write runs fn in a write transaction and commits it, with the projection
 // flushed, if fn returns nil. Any error rolls everything back.
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if !s.wstmts.ready.Load() {
+		s.prepareWrites(ctx)
+	}
 	// A write may rebuild collections or apply a whole import: its default
 	// bound is generous, but there is one.
 	if _, ok := ctx.Deadline(); !ok {
@@ -49,7 +52,11 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	}
 	t := &Tx{s: s, tx: btx, now: s.now().UTC()}
 	t.proj = newProjection(t)
-	if err := btx.QueryRowContext(ctx, s.lockCounterSQL()).Scan(&t.seqBase, &t.accountsVersion); err != nil {
+	lock, err := t.stmt(ctx, s.lockCounterSQL())
+	if err == nil {
+		err = lock.QueryRowContext(ctx).Scan(&t.seqBase, &t.accountsVersion)
+	}
+	if err != nil {
 		btx.Rollback()
 		return fmt.Errorf("storage: locking the change counter: %w", err)
 	}
@@ -99,11 +106,7 @@ func (t *Tx) finishCounter(ctx context.Context) error {
 	if t.accountsChanged {
 		version++
 	}
-	_, err := t.tx.NewUpdate().Table("change_counter").
-		Set("value = ?", t.seqNext).
-		Set("accounts_version = ?", version).
-		Where("id = 1").Exec(ctx)
-	if err != nil {
+	if err := t.exec(ctx, qCounterSet, t.seqNext, version); err != nil {
 		return fmt.Errorf("storage: writing the change counter: %w", err)
 	}
 	return nil
@@ -122,15 +125,33 @@ func (t *Tx) loadRow(ctx context.Context, entity mapping.Entity, rid int64) (mir
 	if err != nil {
 		return nil, err
 	}
-	row := info.newRow()
-	err = t.tx.NewSelect().Model(row).Where("rid = ?", rid).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+	// Rows read or written by this transaction are kept (writes keep the
+	// cache right, see projection.wrote); callers get copies they may change.
+	k := sourceKey{entity, rid}
+	if row, ok := t.proj.rows[k]; ok {
+		return copyRow(info, row), nil
 	}
+	row := info.newRow()
+	found, err := t.scanOne(ctx, row, t.s.entitySQL(info).byRID, rid)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading %s %d: %w", entity, rid, err)
 	}
+	if !found {
+		return nil, ErrNotFound
+	}
+	t.proj.rows[k] = copyRow(info, row)
 	return row, nil
+}
+
+// rowChanged forgets the kept copy of a row changed by a raw statement.
+func (t *Tx) rowChanged(k sourceKey) { delete(t.proj.rows, k) }
+
+// copyRow copies a row (its struct; pointed-to times are shared and never
+// changed in place).
+func copyRow(info *entityInfo, row mirrorRow) mirrorRow {
+	c := info.newRow()
+	reflect.ValueOf(c).Elem().Set(reflect.ValueOf(row).Elem())
+	return c
 }
 
 // loadRowByRef reads the mirror row of entity that other records refer to
@@ -144,12 +165,12 @@ func (t *Tx) loadRowByRef(ctx context.Context, entity mapping.Entity, ref int64)
 		return nil, err
 	}
 	row := info.newRow()
-	err = t.tx.NewSelect().Model(row).Where("psa_id = ?", ref).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
+	found, err := t.scanOne(ctx, row, t.s.entitySQL(info).byPSAID, ref)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading %s id %d: %w", entity, ref, err)
+	}
+	if !found {
+		return nil, ErrNotFound
 	}
 	return row, nil
 }

@@ -75,9 +75,12 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 			return err
 		}
 		res.Created = existing == nil
-		stored, err := t.liveObject(ctx, req.Collection.ID, req.Href)
-		if err != nil {
-			return err
+		// What the projection just stored at the href, else what is there.
+		stored := t.proj.written[objKey{req.Collection.ID, req.Href}]
+		if stored == nil {
+			if stored, err = t.liveObject(ctx, req.Collection.ID, req.Href); err != nil {
+				return err
+			}
 		}
 		if stored == nil && src.rid != 0 {
 			return fmt.Errorf("storage: %s was written but has no object at %s", src.entity, req.Href)
@@ -128,10 +131,21 @@ func (t *Tx) checkUID(ctx context.Context, req *PutRequest, uid string) error {
 	if uid == "" {
 		return nil
 	}
+	rows, err := t.query(ctx, qUIDHolders, req.Collection.ID, uid, req.Href)
+	if err != nil {
+		return err
+	}
 	var hrefs []string
-	err := t.tx.NewSelect().Table("dav_objects").Column("href").
-		Where("collection_id = ? AND uid = ? AND NOT deleted AND href <> ?", req.Collection.ID, uid, req.Href).Limit(1).Scan(ctx, &hrefs)
-	if err != nil || len(hrefs) == 0 {
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return err
+		}
+		hrefs = append(hrefs, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(hrefs) == 0 {
 		return err
 	}
 	return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"}, Href: hrefs[0],
@@ -141,11 +155,8 @@ func (t *Tx) checkUID(ctx context.Context, req *PutRequest, uid string) error {
 // liveObject reads the live object at href with its body, nil when none.
 func (t *Tx) liveObject(ctx context.Context, collectionID int64, href string) (*objectRow, error) {
 	var o objectRow
-	err := t.tx.NewSelect().Model(&o).Where("collection_id = ? AND href = ? AND NOT deleted", collectionID, href).Scan(ctx)
-	if isNoRows(err) {
-		return nil, nil
-	}
-	if err != nil {
+	found, err := t.scanOne(ctx, &o, qLiveObject, collectionID, href)
+	if err != nil || !found {
 		return nil, err
 	}
 	return &o, nil
@@ -199,24 +210,21 @@ func (t *Tx) HideObject(ctx context.Context, collectionID int64, entity mapping.
 // ("" removes them) and re-renders the row.
 func (t *Tx) SetKept(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64, data string) error {
 	t.sideChanged("kept_props", entity)
-	if data == "" {
-		_, err := t.tx.NewDelete().Model((*keptRow)(nil)).
-			Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(entity), rid).Exec(ctx)
-		t.proj.touch(sourceKey{entity, rid})
-		return err
-	}
-	row := keptRow{CollectionID: collectionID, SourceEntity: string(entity), SourceRID: rid, Data: data, UpdatedAt: t.now}
-	_, err := t.tx.NewInsert().Model(&row).On("CONFLICT (collection_id, source_entity, source_rid) DO UPDATE").
-		Set("data = EXCLUDED.data").Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 	t.proj.touch(sourceKey{entity, rid})
-	return err
+	if data == "" {
+		return t.exec(ctx, qKeptDelete, collectionID, string(entity), rid)
+	}
+	return t.exec(ctx, qKeptUpsert, t.s.args(collectionID, string(entity), rid, data, t.now)...)
 }
 
 // Kept reads a user's kept properties for a source row in a collection.
 func (t *Tx) Kept(ctx context.Context, collectionID int64, entity mapping.Entity, rid int64) (string, error) {
+	st, err := t.stmt(ctx, qKept)
+	if err != nil {
+		return "", err
+	}
 	var data string
-	err := t.tx.NewSelect().Model((*keptRow)(nil)).Column("data").
-		Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(entity), rid).Scan(ctx, &data)
+	err = st.QueryRowContext(ctx, collectionID, string(entity), rid).Scan(&data)
 	if isNoRows(err) {
 		return "", nil
 	}

@@ -105,9 +105,12 @@ func (t *Tx) contactWrite(ctx context.Context, p *contactPut, company *companyRo
 	if err != nil {
 		return mapping.ContactWrite{}, err
 	}
-	countries, err := t.countries(ctx)
-	if err != nil {
-		return mapping.ContactWrite{}, err
+	// Only a card that names a country needs the PSA's list of them.
+	var countries []mapping.Country
+	if p.card.Address.Country != "" || p.card.Address.CountryCode != "" {
+		if countries, err = t.countries(ctx); err != nil {
+			return mapping.ContactWrite{}, err
+		}
 	}
 	w := mapping.ContactWrite{Card: p.card, Schema: schema, Countries: countries, Strict: p.org.WriteBackMode == "strict"}
 	if company != nil {
