@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/psadav/psadav/dav"
 	"github.com/psadav/psadav/mapping"
@@ -165,3 +166,42 @@ func BenchmarkPUTIfMatch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCalendarQueryMonth asks for one month of a 20,000-event calendar.
+func BenchmarkCalendarQueryMonth(b *testing.B) {
+	s := storagetest.OpenSQLite(b)
+	ctx := context.Background()
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	const n = 20000
+	step := 360 * 24 * time.Hour / n
+	must(b, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		for i := range n {
+			start := day.Add(-60 * 24 * time.Hour).Add(time.Duration(i) * step).Truncate(time.Minute)
+			a := &mapping.Appointment{ID: int64(1 + i), ResourceID: 100, Title: fmt.Sprint("Visit ", i),
+				Description: "Agenda: review open tickets", StartDateTime: start, EndDateTime: start.Add(30 * time.Minute)}
+			if _, err := tx.UpsertPSA(ctx, mapping.EntityAppointments, a, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if _, err := s.CreateAccount(ctx, "bench", "bench-pw", ptr64(100), storage.DefaultUserSettings()); err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := &benchEnv{srv: httptest.NewServer(dav.New(dav.Options{Store: s, Logger: log}))}
+	b.Cleanup(e.srv.Close)
+	from := day.AddDate(0, 1, 0)
+	f := "20060102T150405Z"
+	q := `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>` +
+		`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="` + from.Format(f) +
+		`" end="` + from.AddDate(0, 1, 0).Format(f) + `"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`
+	b.ResetTimer()
+	for b.Loop() {
+		if resp, out := e.request(b, "REPORT", "/dav/calendars/bench/calendar/", q, "Depth", "1"); resp.StatusCode != 207 || strings.Count(out, "<d:response>") < 1000 {
+			b.Fatal(resp.Status, strings.Count(out, "<d:response>"))
+		}
+	}
+}
+
+func ptr64(v int64) *int64 { return &v }

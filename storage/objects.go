@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -197,36 +198,48 @@ func (s *Store) GetObjects(ctx context.Context, collectionID int64, hrefs []stri
 // ObjectsInRange reads the live objects of a collection whose time bounds
 // overlap [start, end) (Unix seconds; 0 = open), plus those without bounds
 // when withUnbounded. Callers filter precisely; this is the index prefilter.
+//
+// The bounded and the unbounded objects are two range scans of
+// dav_objects_time, which covers both bounds, so only matching rows are
+// read; with an ORDER BY href SQLite would rather walk the whole
+// collection in href order, so the (small) result is sorted here.
 func (s *Store) ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]Object, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	var rows []objectRow
-	q := s.db.NewSelect().Model(&rows).Column(append(infoColumns, "body", "time_start", "time_end")...).
-		Where("collection_id = ? AND NOT deleted", collectionID).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				if end > 0 {
-					q = q.Where("time_start < ?", end)
-				} else {
-					q = q.Where("time_start IS NOT NULL")
-				}
-				if start > 0 {
-					q = q.Where("(time_end IS NULL OR time_end > ?)", start)
-				}
-				return q
-			})
-			if withUnbounded {
-				q = q.WhereOr("time_start IS NULL")
-			}
-			return q
-		}).Order("href")
-	if err := q.Scan(ctx); err != nil {
+	const cols = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body, time_start, time_end
+		FROM dav_objects WHERE collection_id = ? AND NOT deleted`
+	query := cols + " AND time_start IS NOT NULL"
+	args := []any{collectionID}
+	if end > 0 {
+		query = cols + " AND time_start < ?"
+		args = append(args, end)
+	}
+	if start > 0 {
+		query += " AND (time_end IS NULL OR time_end > ?)"
+		args = append(args, start)
+	}
+	if withUnbounded {
+		query += " UNION ALL " + cols + " AND time_start IS NULL"
+		args = append(args, collectionID)
+	}
+	rs, err := s.queryPrepared(ctx, query, args...)
+	if err != nil {
 		return nil, fmt.Errorf("storage: reading objects in range: %w", err)
 	}
-	out := make([]Object, len(rows))
-	for i := range rows {
-		out[i] = Object{ObjectInfo: rows[i].info(), Body: rows[i].Body}
+	defer rs.Close()
+	var out []Object
+	for rs.Next() {
+		var o objectRow
+		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt,
+			&o.Body, &o.TimeStart, &o.TimeEnd); err != nil {
+			return nil, fmt.Errorf("storage: reading objects in range: %w", err)
+		}
+		out = append(out, Object{ObjectInfo: o.info(), Body: o.Body})
 	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("storage: reading objects in range: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Href, b.Href) })
 	return out, nil
 }
 
