@@ -15,22 +15,36 @@ import (
 // propFunc renders a property's inner XML when it is asked for.
 type propFunc func(req xml.StartElement) (string, error)
 
-// propSet is the properties one resource has.
+// propSet is the properties one resource has, in the order they were
+// added. A resource has a dozen at most, so a slice searched in order
+// beats maps (this is built for every member of a listing).
 type propSet struct {
-	order  []xml.Name
-	funcs  map[xml.Name]propFunc
-	onlyOn map[xml.Name]bool // left out of allprop: expensive, or only meaningful when asked
+	props []setProp
 }
 
-func newPropSet() *propSet {
-	return &propSet{funcs: map[xml.Name]propFunc{}, onlyOn: map[xml.Name]bool{}}
+type setProp struct {
+	name   xml.Name
+	f      propFunc
+	onlyOn bool // left out of allprop: expensive, or only meaningful when asked
+}
+
+func newPropSet() *propSet { return &propSet{props: make([]setProp, 0, 10)} }
+
+func (p *propSet) find(n xml.Name) *setProp {
+	for i := range p.props {
+		if p.props[i].name == n {
+			return &p.props[i]
+		}
+	}
+	return nil
 }
 
 func (p *propSet) add(n xml.Name, f propFunc) {
-	if _, ok := p.funcs[n]; !ok {
-		p.order = append(p.order, n)
+	if sp := p.find(n); sp != nil {
+		sp.f = f
+		return
 	}
-	p.funcs[n] = f
+	p.props = append(p.props, setProp{name: n, f: f})
 }
 
 func (p *propSet) text(n xml.Name, v string) {
@@ -43,18 +57,25 @@ func (p *propSet) xml(n xml.Name, inner string) {
 
 func (p *propSet) addOnRequest(n xml.Name, f propFunc) {
 	p.add(n, f)
-	p.onlyOn[n] = true
+	p.setOnlyOnRequest(n)
+}
+
+// setOnlyOnRequest leaves a property out of allprop answers.
+func (p *propSet) setOnlyOnRequest(n xml.Name) {
+	if sp := p.find(n); sp != nil {
+		sp.onlyOn = true
+	}
 }
 
 // values answers a property request against the set.
 func (p *propSet) values(req *propRequest) []propValue {
 	var out []propValue
 	get := func(e xml.StartElement) propValue {
-		f, ok := p.funcs[e.Name]
-		if !ok {
+		sp := p.find(e.Name)
+		if sp == nil {
 			return propValue{name: e.Name, status: http.StatusNotFound}
 		}
-		v, err := f(e)
+		v, err := sp.f(e)
 		if err != nil {
 			return propValue{name: e.Name, status: http.StatusInternalServerError}
 		}
@@ -62,21 +83,22 @@ func (p *propSet) values(req *propRequest) []propValue {
 	}
 	switch {
 	case req.propname:
-		for _, n := range p.order {
-			out = append(out, propValue{name: n})
+		for _, sp := range p.props {
+			out = append(out, propValue{name: sp.name})
 		}
 	case req.allprop:
-		for _, n := range p.order {
-			if !p.onlyOn[n] {
-				out = append(out, get(xml.StartElement{Name: n}))
+		for _, sp := range p.props {
+			if !sp.onlyOn {
+				out = append(out, get(xml.StartElement{Name: sp.name}))
 			}
 		}
 		for _, e := range req.include {
-			if p.onlyOn[e.Name] {
+			if sp := p.find(e.Name); sp != nil && sp.onlyOn {
 				out = append(out, get(e))
 			}
 		}
 	default:
+		out = make([]propValue, 0, len(req.props))
 		for _, e := range req.props {
 			out = append(out, get(e))
 		}
@@ -270,7 +292,7 @@ func (s *Server) collectionProps(ctx context.Context, user *storage.Account, c s
 		ps.xml(pScheduleTransp, "<cal:opaque/>")
 	}
 	ps.text(pMaxResourceSizeDAV, size)
-	ps.onlyOn[pMaxResourceSizeDAV] = true
+	ps.setOnlyOnRequest(pMaxResourceSizeDAV)
 	return ps, s.deadProps(ctx, ps, user.ID, c.Name)
 }
 
@@ -285,19 +307,32 @@ func supportedReports(reports ...string) string {
 // privilegeSet is a current-user-privilege-set: all a user may do with a
 // writable resource, or reading only. Calendars add read-free-busy.
 func privilegeSet(readOnly, calendar bool) string {
-	privs := []string{"d:read", "d:read-current-user-privilege-set"}
-	if !readOnly {
-		privs = append(privs, "d:write", "d:write-properties", "d:write-content", "d:bind", "d:unbind")
-	}
-	if calendar {
-		privs = append(privs, "cal:read-free-busy")
-	}
-	var b strings.Builder
-	for _, p := range privs {
-		b.WriteString("<d:privilege><" + p + "/></d:privilege>")
-	}
-	return b.String()
+	return privilegeSets[readOnly][calendar]
 }
+
+// privilegeSets holds the four answers, built once: every listed object
+// carries one.
+var privilegeSets = func() map[bool]map[bool]string {
+	m := map[bool]map[bool]string{}
+	for _, readOnly := range []bool{false, true} {
+		m[readOnly] = map[bool]string{}
+		for _, calendar := range []bool{false, true} {
+			privs := []string{"d:read", "d:read-current-user-privilege-set"}
+			if !readOnly {
+				privs = append(privs, "d:write", "d:write-properties", "d:write-content", "d:bind", "d:unbind")
+			}
+			if calendar {
+				privs = append(privs, "cal:read-free-busy")
+			}
+			var b strings.Builder
+			for _, p := range privs {
+				b.WriteString("<d:privilege><" + p + "/></d:privilege>")
+			}
+			m[readOnly][calendar] = b.String()
+		}
+	}
+	return m
+}()
 
 // contentType is an object's media type.
 func contentType(comp string) string {
@@ -313,12 +348,14 @@ func contentType(comp string) string {
 // objectProps are a member's properties. body may be nil when the caller
 // only lists (address-data and calendar-data then come back 404).
 func objectProps(o storage.ObjectInfo, c storage.Collection, body []byte) *propSet {
+	// Values are worked out only when asked for: a listing of thousands
+	// of members usually wants the ETag alone.
 	ps := newPropSet()
 	ps.xml(pResourceType, "")
-	ps.text(pGetETag, quoteETag(o.ETag))
-	ps.text(pGetContentType, contentType(o.Comp))
-	ps.text(pGetContentLength, strconv.FormatInt(o.Size, 10))
-	ps.text(pGetLastModified, o.ModifiedAt.UTC().Format(http.TimeFormat))
+	ps.add(pGetETag, func(xml.StartElement) (string, error) { return escapeText(quoteETag(o.ETag)), nil })
+	ps.add(pGetContentType, func(xml.StartElement) (string, error) { return contentType(o.Comp), nil })
+	ps.add(pGetContentLength, func(xml.StartElement) (string, error) { return strconv.FormatInt(o.Size, 10), nil })
+	ps.add(pGetLastModified, func(xml.StartElement) (string, error) { return httpTime(o.ModifiedAt), nil })
 	ps.xml(pPrivileges, privilegeSet(o.ReadOnly || c.ReadOnly, false))
 	if body != nil {
 		if o.Comp == "VCARD" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -111,41 +112,83 @@ func startMultistatus(w http.ResponseWriter, minimal bool) *multistatus {
 
 // response writes one d:response with propstats grouped by status.
 func (m *multistatus) response(href string, props []propValue) {
-	m.w.WriteString("<d:response>")
-	m.w.WriteString(hrefElem(href))
-	var statuses []int
-	byStatus := map[int][]propValue{}
+	w := m.w
+	w.WriteString("<d:response><d:href>")
+	xmlEscaper.WriteString(w, href)
+	w.WriteString("</d:href>")
+	var seen [4]int
+	statuses := seen[:0]
 	for _, p := range props {
-		st := p.status
-		if st == 0 {
-			st = http.StatusOK
-		}
+		st := p.code()
 		if m.minimal && st == http.StatusNotFound {
 			continue
 		}
-		if _, seen := byStatus[st]; !seen {
+		if !slices.Contains(statuses, st) {
 			statuses = append(statuses, st)
 		}
-		byStatus[st] = append(byStatus[st], p)
 	}
 	if len(statuses) == 0 {
 		// An empty propstat keeps the response valid (RFC 4918 §14.22).
-		statuses = []int{http.StatusOK}
+		statuses = append(statuses, http.StatusOK)
 	}
 	for _, st := range statuses {
-		m.w.WriteString("<d:propstat><d:prop>")
-		for _, p := range byStatus[st] {
-			if p.status == 0 || p.status == http.StatusOK {
-				m.w.WriteString(elem(p.name, p.inner))
-			} else {
-				m.w.WriteString(startTag(p.name, true))
+		w.WriteString("<d:propstat><d:prop>")
+		for _, p := range props {
+			switch {
+			case p.code() != st:
+			case st == http.StatusOK && p.inner != "":
+				writeTag(w, p.name, false)
+				w.WriteString(p.inner)
+				writeEndTag(w, p.name)
+			default:
+				writeTag(w, p.name, true)
 			}
 		}
-		m.w.WriteString("</d:prop>")
-		m.w.WriteString(statusElem(st))
-		m.w.WriteString("</d:propstat>")
+		w.WriteString("</d:prop>")
+		w.WriteString(statusElem(st))
+		w.WriteString("</d:propstat>")
 	}
-	m.w.WriteString("</d:response>\n")
+	w.WriteString("</d:response>\n")
+}
+
+// code is the property's status, 200 when it has a value.
+func (p propValue) code() int {
+	if p.status == 0 {
+		return http.StatusOK
+	}
+	return p.status
+}
+
+// writeTag and writeEndTag are startTag and endTag written straight to w
+// for the known prefixes (a listing writes millions of them).
+func writeTag(w *bufio.Writer, n xml.Name, empty bool) {
+	p, ok := nsPrefix[n.Space]
+	if !ok {
+		w.WriteString(startTag(n, empty))
+		return
+	}
+	w.WriteByte('<')
+	w.WriteString(p)
+	w.WriteByte(':')
+	w.WriteString(n.Local)
+	if empty {
+		w.WriteString("/>")
+	} else {
+		w.WriteByte('>')
+	}
+}
+
+func writeEndTag(w *bufio.Writer, n xml.Name) {
+	p, ok := nsPrefix[n.Space]
+	if !ok {
+		w.WriteString(endTag(n))
+		return
+	}
+	w.WriteString("</")
+	w.WriteString(p)
+	w.WriteByte(':')
+	w.WriteString(n.Local)
+	w.WriteByte('>')
 }
 
 // status writes a d:response carrying only a status (a removed member, an

@@ -119,7 +119,7 @@ func (s *Store) openSQLite(dir string) error {
 	// moments a checkpoint holds the lock. Times are stored as text in one
 	// fixed UTC format so that comparisons in SQL order correctly.
 	base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(268435456)&_time_format=sqlite"
 	rdb, err := sql.Open("sqlite", base)
 	if err != nil {
 		return fmt.Errorf("storage: opening %s: %w", path, err)

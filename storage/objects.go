@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // Collection is one of a user's DAV collections.
@@ -175,24 +173,57 @@ func (s *Store) GetObjects(ctx context.Context, collectionID int64, hrefs []stri
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var out []Object
-	for start := 0; start < len(hrefs); start += 500 {
-		batch := hrefs[start:min(start+500, len(hrefs))]
-		var rows []objectRow
-		q := s.db.NewSelect().Model(&rows).Column(append(infoColumns, "body")...).
-			Where("collection_id = ? AND NOT deleted", collectionID)
-		if len(batch) == 1 {
-			q = q.Where("href = ?", batch[0])
-		} else {
-			q = q.Where("href IN (?)", bun.In(batch))
+	for start := 0; start < len(hrefs); start += maxHrefBatch {
+		batch := hrefs[start:min(start+maxHrefBatch, len(hrefs))]
+		// The IN list is padded (repeating the last href) to one of a few
+		// sizes, so a handful of prepared statements serve every batch.
+		n := hrefBucket(len(batch))
+		args := make([]any, 0, n+1)
+		args = append(args, collectionID)
+		for i := range n {
+			args = append(args, batch[min(i, len(batch)-1)])
 		}
-		if err := q.Scan(ctx); err != nil {
+		rs, err := s.queryPrepared(ctx, objectColumns+" FROM dav_objects WHERE collection_id = ? AND NOT deleted AND href IN (?"+
+			strings.Repeat(", ?", n-1)+")", args...)
+		if err != nil {
 			return nil, fmt.Errorf("storage: reading objects: %w", err)
 		}
-		for i := range rows {
-			out = append(out, Object{ObjectInfo: rows[i].info(), Body: rows[i].Body})
+		if out, err = scanObjects(rs, out); err != nil {
+			return nil, fmt.Errorf("storage: reading objects: %w", err)
 		}
 	}
 	return out, nil
+}
+
+// maxHrefBatch is the most hrefs one query asks for.
+const maxHrefBatch = 500
+
+// hrefBucket is the IN-list size a batch of n hrefs is padded to.
+func hrefBucket(n int) int {
+	for _, b := range []int{1, 4, 16, 64, 128, 256} {
+		if n <= b {
+			return b
+		}
+	}
+	return maxHrefBatch
+}
+
+// objectColumns are what scanObjects reads.
+const objectColumns = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body, time_start, time_end`
+
+// scanObjects appends the rows of an objectColumns query to out and
+// closes rs.
+func scanObjects(rs *sql.Rows, out []Object) ([]Object, error) {
+	defer rs.Close()
+	for rs.Next() {
+		var o objectRow
+		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt,
+			&o.Body, &o.TimeStart, &o.TimeEnd); err != nil {
+			return out, err
+		}
+		out = append(out, Object{ObjectInfo: o.info(), Body: o.Body})
+	}
+	return out, rs.Err()
 }
 
 // ObjectsInRange reads the live objects of a collection whose time bounds
@@ -206,8 +237,7 @@ func (s *Store) GetObjects(ctx context.Context, collectionID int64, hrefs []stri
 func (s *Store) ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]Object, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	const cols = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body, time_start, time_end
-		FROM dav_objects WHERE collection_id = ? AND NOT deleted`
+	const cols = objectColumns + " FROM dav_objects WHERE collection_id = ? AND NOT deleted"
 	query := cols + " AND time_start IS NOT NULL"
 	args := []any{collectionID}
 	if end > 0 {
@@ -226,17 +256,8 @@ func (s *Store) ObjectsInRange(ctx context.Context, collectionID int64, start, e
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading objects in range: %w", err)
 	}
-	defer rs.Close()
-	var out []Object
-	for rs.Next() {
-		var o objectRow
-		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt,
-			&o.Body, &o.TimeStart, &o.TimeEnd); err != nil {
-			return nil, fmt.Errorf("storage: reading objects in range: %w", err)
-		}
-		out = append(out, Object{ObjectInfo: o.info(), Body: o.Body})
-	}
-	if err := rs.Err(); err != nil {
+	out, err := scanObjects(rs, nil)
+	if err != nil {
 		return nil, fmt.Errorf("storage: reading objects in range: %w", err)
 	}
 	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Href, b.Href) })

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -403,103 +401,4 @@ func changeToVisible(ctx context.Context, t *target, c *davClient, bc *benchConf
 		writes = append(writes, d)
 	}
 	return median(imports), median(writes), nil
-}
-
-// loadGET runs clients GETting random members for d.
-func loadGET(ctx context.Context, c *davClient, hrefs []string, clients int, d time.Duration) (float64, time.Duration, time.Duration, error) {
-	return load(ctx, clients, d, func(rng *rand.Rand) error {
-		resp, _, err := c.do(ctx, "GET", hrefs[rng.IntN(len(hrefs))], nil)
-		if err == nil && resp.StatusCode != 200 {
-			err = fmt.Errorf("GET: %s", resp.Status)
-		}
-		return err
-	})
-}
-
-// loadPUT runs clients that each own members of a book and rewrite them
-// with If-Match, adding a counter property each time. When a PUT answers
-// without an ETag (the stored object differs from the body), the client
-// learns the new one with HEAD, as real clients do.
-func loadPUT(ctx context.Context, c *davClient, members []item, clients int, d time.Duration) (float64, time.Duration, time.Duration, error) {
-	type owned struct {
-		href, etag, body string
-		n                int
-	}
-	var mu sync.Mutex
-	pool := make([]*owned, 0, len(members))
-	for _, m := range members {
-		resp, body, err := c.do(ctx, "GET", m.href, nil)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		pool = append(pool, &owned{href: m.href, etag: resp.Header.Get("ETag"), body: string(body)})
-	}
-	next := 0
-	return load(ctx, clients, d, func(*rand.Rand) error {
-		mu.Lock()
-		o := pool[next%len(pool)]
-		next++
-		mu.Unlock()
-		mu.Lock() // one writer per member at a time
-		defer mu.Unlock()
-		o.n++
-		body := strings.Replace(o.body, "END:VCARD", fmt.Sprintf("X-PSADAV-BENCH:%d\r\nEND:VCARD", o.n), 1)
-		resp, b, err := c.do(ctx, "PUT", o.href, []byte(body), "Content-Type", "text/vcard; charset=utf-8", "If-Match", o.etag)
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode >= 300 {
-			return fmt.Errorf("PUT %s: %s %.200s", o.href, resp.Status, b)
-		}
-		if et := resp.Header.Get("ETag"); et != "" {
-			o.etag = et
-			return nil
-		}
-		resp, _, err = c.do(ctx, "HEAD", o.href, nil)
-		if err == nil {
-			o.etag = resp.Header.Get("ETag")
-		}
-		return err
-	})
-}
-
-// load runs op from clients goroutines for d and reports the rate and the
-// 50th and 99th percentile latencies.
-func load(ctx context.Context, clients int, d time.Duration, op func(*rand.Rand) error) (float64, time.Duration, time.Duration, error) {
-	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
-	var wg sync.WaitGroup
-	start := time.Now()
-	stop := start.Add(d)
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			var mine []time.Duration
-			for time.Now().Before(stop) && ctx.Err() == nil {
-				t0 := time.Now()
-				if err := op(rng); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return 0, 0, 0, firstErr
-	}
-	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), percentile(all, 0.50), percentile(all, 0.99), nil
 }

@@ -21,6 +21,7 @@ type config struct {
 	Data            string
 	DatabaseURL     string
 	Listen          string
+	DebugListen     string
 	LogLevel        string
 	LogFormat       string
 	MaxResourceSize int64
@@ -102,6 +103,7 @@ var options = []option{
 		return nil
 	}},
 	{"listen", "127.0.0.1:8080", "address to listen on", func(c *config, v string) error { c.Listen = v; return nil }},
+	stringOption("debug-listen", "", "address for Go's pprof profiles (keep it on loopback; empty: none)", func(c *config) *string { return &c.DebugListen }),
 	{"log-level", "info", "debug, info, warn or error", func(c *config, v string) error {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(v)); err != nil {

@@ -20,7 +20,7 @@ import (
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	keys := append(dbKeys, "listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
+	keys := append(dbKeys, "listen", "debug-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
 	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
 	if err != nil {
 		return err
@@ -39,6 +39,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	if cfg.DebugListen != "" {
+		if err := serveProfiles(ctx, cfg.DebugListen, log); err != nil {
+			return err
+		}
 	}
 	return serve(ctx, s, ln, cfg, log, stdout)
 }
