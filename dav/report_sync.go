@@ -58,11 +58,8 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		}
 	}
 	ctx := r.Context()
-	user, coll, err := s.reportCollection(r, res)
-	if err != nil {
-		return err
-	}
-	scan, err := s.store.SyncScan(ctx, coll, since)
+	user := userFrom(ctx)
+	coll, scan, err := s.store.UserSyncScan(ctx, user.ID, res.coll, since)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type Store interface {
 	GetUserObject(ctx context.Context, userID int64, collection, href string) (storage.Collection, storage.Object, error)
 	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
 	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
-	SyncScan(ctx context.Context, c storage.Collection, since int64) (*storage.ChangeScan, error)
+	UserSyncScan(ctx context.Context, userID int64, name string, since int64) (storage.Collection, *storage.ChangeScan, error)
 	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
 	SetProps(ctx context.Context, userID int64, resource string, set, remove []storage.DeadProp) error
 	PutObject(ctx context.Context, req storage.PutRequest) (storage.PutResult, error)

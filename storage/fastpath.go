@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
+
+	"github.com/psadav/psadav/mapping"
 )
 
 // Bulk writes (an import, a connector's pull) insert and look up mirror
@@ -21,6 +24,11 @@ type rowState struct {
 
 // lookupState finds the row a PSA id names, nil when none.
 func (t *Tx) lookupState(ctx context.Context, info *entityInfo, psaID int64) (*rowState, error) {
+	if st, ok := t.prefetched[prefetchKey{info.entity, psaID}]; ok {
+		// One use only: the upsert that follows changes the row.
+		delete(t.prefetched, prefetchKey{info.entity, psaID})
+		return st, nil
+	}
 	st0, err := t.stmt(ctx, t.s.entitySQL(info).lookup)
 	if err != nil {
 		return nil, err
@@ -38,6 +46,58 @@ func (t *Tx) lookupState(ctx context.Context, info *entityInfo, psaID int64) (*r
 		st.deletedAt = &deleted.Time
 	}
 	return &st, nil
+}
+
+// prefetchKey names a PSA record whose state PrefetchStates read.
+type prefetchKey struct {
+	entity mapping.Entity
+	psaID  int64
+}
+
+// PrefetchStates reads, a few hundred per query, the stored state of PSA
+// records about to be upserted in this transaction, so that a snapshot
+// import of thousands of mostly unchanged records does not ask the
+// database once per record (a round trip each on PostgreSQL). Each state
+// read serves the next lookup of its record only.
+func (t *Tx) PrefetchStates(ctx context.Context, entity mapping.Entity, psaIDs []int64) error {
+	info, err := lookupEntity(entity)
+	if err != nil {
+		return err
+	}
+	if t.prefetched == nil {
+		t.prefetched = map[prefetchKey]*rowState{}
+	}
+	for start := 0; start < len(psaIDs); start += maxHrefBatch {
+		batch := psaIDs[start:min(start+maxHrefBatch, len(psaIDs))]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+			t.prefetched[prefetchKey{entity, id}] = nil // none unless found
+		}
+		rows, err := t.tx.Tx.QueryContext(ctx, t.s.rebind("SELECT psa_id, rid, content_hash, psa_deleted_at FROM "+info.table+
+			" WHERE psa_id IN (?"+strings.Repeat(", ?", len(batch)-1)+")"), args...)
+		if err != nil {
+			return fmt.Errorf("storage: looking up %s: %w", entity, err)
+		}
+		for rows.Next() {
+			var id int64
+			var st rowState
+			var deleted sql.NullTime
+			if err := rows.Scan(&id, &st.rid, &st.hash, &deleted); err != nil {
+				rows.Close()
+				return fmt.Errorf("storage: looking up %s: %w", entity, err)
+			}
+			if deleted.Valid {
+				st.deletedAt = &deleted.Time
+			}
+			t.prefetched[prefetchKey{entity, id}] = &st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("storage: looking up %s: %w", entity, err)
+		}
+	}
+	return nil
 }
 
 // insertRow inserts a mirror row with bound values and sets its rid.

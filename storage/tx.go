@@ -31,6 +31,8 @@ type Tx struct {
 	proj *projection
 	// statements bound to this transaction (they end with it)
 	stmts map[string]*sql.Stmt
+	// row states read ahead by PrefetchStates, each for one lookup
+	prefetched map[prefetchKey]*rowState
 }
 
 // Write runs fn in a write transaction and commits it, with the projection

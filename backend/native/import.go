@@ -184,6 +184,13 @@ func (b *batch) apply(ctx context.Context, tx *storage.Tx, rep *Report) error {
 		}
 	}
 	for _, e := range mapping.Entities {
+		ids := make([]int64, len(b.records[e]))
+		for i, r := range b.records[e] {
+			ids[i] = r.id
+		}
+		if err := tx.PrefetchStates(ctx, e, ids); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
 		for _, r := range b.records[e] {
 			res, err := tx.UpsertPSA(ctx, e, r.rec, r.raw)
 			if err != nil {

@@ -65,7 +65,10 @@ func (lc *loadConn) roundTrip(method, path string, body []byte, headers []string
 		lc.conn, lc.r, lc.w = c, bufio.NewReaderSize(c, 64<<10), bufio.NewWriterSize(c, 16<<10)
 	}
 	lc.conn.SetDeadline(time.Now().Add(time.Minute))
-	fmt.Fprintf(lc.w, "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Length: %d\r\n", method, path, lc.host, lc.auth, len(body))
+	fmt.Fprintf(lc.w, "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n", method, path, lc.host, lc.auth)
+	if body != nil {
+		fmt.Fprintf(lc.w, "Content-Length: %d\r\n", len(body))
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		fmt.Fprintf(lc.w, "%s: %s\r\n", headers[i], headers[i+1])
 	}
