@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -47,8 +48,20 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dbs := fs.String("databases", "sqlite,postgres", "psadav databases to measure")
 	fs.StringVar(&bc.pgURL, "pg-url", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server URL (a database is created per run)")
 	fs.StringVar(&bc.dir, "dir", "", "working directory (default: a temporary one, removed afterwards)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the benchmark's own client side to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if bc.w.small > bc.w.contacts || bc.w.contacts < 100 || bc.w.events < 100 {
 		return errors.New("bench: need --contacts ≥ 100, --small ≤ --contacts and --events ≥ 100")
@@ -64,9 +77,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(d)
 		bc.dir = d
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
+	exe := benchExecutable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return err
+		}
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
 
@@ -119,6 +135,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	printBenchTable(stdout, &bc, all)
 	return nil
 }
+
+// benchExecutable is the psadav binary the benchmark starts and runs
+// commands with; empty means this one (tests set a freshly built binary).
+var benchExecutable string
 
 func splitList(s string) []string {
 	var out []string
@@ -190,7 +210,7 @@ func measure(ctx context.Context, t *target, bc *benchConfig, exe string, logf f
 		want int
 		out  *time.Duration
 	}{{t.book1k, bc.w.small, &r.initial1k}, {t.book10k, bc.w.contacts, &r.initial10k}} {
-		*s.out, err = timed(3, func() error {
+		*s.out, err = timed(5, func() error {
 			n, err := c.initialSync(ctx, s.coll, true, 100)
 			if err == nil && n != s.want {
 				err = fmt.Errorf("initial sync of %s fetched %d cards, want %d", s.coll, n, s.want)
