@@ -1,10 +1,11 @@
 package dav
 
 import (
-	"compress/gzip"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Multi-status bodies and exports compress well (a 10,000-card listing
