@@ -8,8 +8,12 @@
 //
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL through
 // bun. Dialect differences live in db.go (opening, pragmas, the
-// unique-violation check) and in the two migration folders; everything
-// else is plain bun.
+// unique-violation check, rebinding ? to $n) and in the two migration
+// folders. bun builds the rarer queries; the hot ones are plain SQL on
+// statements prepared once: reads in prepared.go (a GET, a sync token
+// check, a listing, a multiget, a time range are one query each), writes
+// in write_stmts.go and fastpath.go (bulk upserts, states read ahead for
+// a whole import section).
 //
 // The projection (projection.go) is the heart: every write to a mirror row
 // happens in a Tx, and before that Tx commits, every DAV object that row
