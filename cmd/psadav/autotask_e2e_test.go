@@ -19,6 +19,7 @@ import (
 	"github.com/psadav/psadav/backend/autotask/fakeautotask"
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
+	"github.com/psadav/psadav/storage/storagetest"
 )
 
 // vdirsyncer returns the Debian vdirsyncer, skipping (failing in CI) without it.
@@ -99,8 +100,19 @@ func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool)
 }
 
 // TestAutotaskEndToEnd runs psadav serve against the fake tenant and syncs
-// a technician's 5,000 contacts with vdirsyncer.
+// a technician's 5,000 contacts with vdirsyncer, on SQLite and PostgreSQL.
 func TestAutotaskEndToEnd(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		autotaskEndToEnd(t, []string{"--data", dir}, storage.Options{DataDir: dir})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := storagetest.PostgresURL(t)
+		autotaskEndToEnd(t, []string{"--database-url", url}, storage.Options{DatabaseURL: url})
+	})
+}
+
+func autotaskEndToEnd(t *testing.T, db []string, direct storage.Options) {
 	vds := vdirsyncer(t)
 	ft := fakeautotask.New(fakeautotask.Options{Username: "api@example.com", Secret: "fake-secret", IntegrationCode: "FAKE",
 		APIResourceID: 29999999}).Start()
@@ -115,8 +127,6 @@ func TestAutotaskEndToEnd(t *testing.T) {
 	t.Setenv("PSADAV_AUTOTASK_USERNAME", "api@example.com")
 	t.Setenv("PSADAV_AUTOTASK_SECRET", "fake-secret")
 	t.Setenv("PSADAV_AUTOTASK_INTEGRATION_CODE", "FAKE")
-	dir := t.TempDir()
-	db := []string{"--data", dir}
 	psa := []string{"--psa", "autotask", "--autotask-discovery-url", ft.DiscoveryURL()}
 	mustRun(t, "pw-awalker-12\n", append([]string{"user", "add", "awalker", "--password-stdin", "--contacts", "all",
 		"--resource", fmt.Sprint(seeded.Logins["awalker"])}, db...)...)
@@ -219,7 +229,7 @@ fileext = ".vcf"
 	// A write the tenant refuses: psadav outbox list shows the PSA's
 	// message, and the next sync shows the PSA's version again.
 	ft.SetFieldLength(mapping.EntityContacts, "title", 10)
-	s, err := storage.Open(context.Background(), storage.Options{DataDir: dir})
+	s, err := storage.Open(context.Background(), direct)
 	if err != nil {
 		t.Fatal(err)
 	}
