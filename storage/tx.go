@@ -81,7 +81,33 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	if t.accountsChanged {
 		s.users.invalidate()
 	}
+	if t.seqNext-t.seqBase >= bulkWriteChanges {
+		s.analyze(ctx)
+	}
 	return nil
+}
+
+// bulkWriteChanges is how many changed objects make a transaction a bulk
+// load (an import, the demo, a connector's first pull), after which the
+// planner's statistics are refreshed.
+const bulkWriteChanges = 2000
+
+// analyze refreshes PostgreSQL's planner statistics. Until autovacuum
+// gets to a freshly loaded table, PostgreSQL plans as if it were empty:
+// after five runs a prepared multiget switches to a generic plan that
+// walks the whole collection through the partial time index (4 ms became
+// 20 ms for 100 cards; the same after ANALYZE stays at 3 ms). ANALYZE also
+// drops the plans cached on the old statistics. SQLite's planner does not
+// need statistics for these queries, and its plans were tuned without
+// them, so it is left alone. A failure only costs speed: logged, not
+// returned (the data is committed).
+func (s *Store) analyze(ctx context.Context) {
+	if s.dialect != Postgres {
+		return
+	}
+	if _, err := s.wdb.ExecContext(context.WithoutCancel(ctx), "ANALYZE"); err != nil {
+		s.log.Warn("refreshing the planner's statistics after a bulk write", "err", err)
+	}
 }
 
 // writeTimeout bounds a write transaction whose caller set no deadline.
