@@ -307,32 +307,35 @@ func supportedReports(reports ...string) string {
 // privilegeSet is a current-user-privilege-set: all a user may do with a
 // writable resource, or reading only. Calendars add read-free-busy.
 func privilegeSet(readOnly, calendar bool) string {
-	return privilegeSets[readOnly][calendar]
+	return privilegeSets[b2i(readOnly)][b2i(calendar)]
 }
 
-// privilegeSets holds the four answers, built once: every listed object
-// carries one.
-var privilegeSets = func() map[bool]map[bool]string {
-	m := map[bool]map[bool]string{}
-	for _, readOnly := range []bool{false, true} {
-		m[readOnly] = map[bool]string{}
-		for _, calendar := range []bool{false, true} {
+// privilegeSets holds the four answers, [readOnly][calendar], built once:
+// every listed object carries one.
+var privilegeSets = func() (sets [2][2]string) {
+	for ro := range 2 {
+		for cal := range 2 {
 			privs := []string{"d:read", "d:read-current-user-privilege-set"}
-			if !readOnly {
+			if ro == 0 {
 				privs = append(privs, "d:write", "d:write-properties", "d:write-content", "d:bind", "d:unbind")
 			}
-			if calendar {
+			if cal == 1 {
 				privs = append(privs, "cal:read-free-busy")
 			}
-			var b strings.Builder
 			for _, p := range privs {
-				b.WriteString("<d:privilege><" + p + "/></d:privilege>")
+				sets[ro][cal] += "<d:privilege><" + p + "/></d:privilege>"
 			}
-			m[readOnly][calendar] = b.String()
 		}
 	}
-	return m
+	return sets
 }()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // contentType is an object's media type.
 func contentType(comp string) string {

@@ -43,29 +43,56 @@ type Object struct {
 	Body []byte
 }
 
+// userCollectionSQL starts every read of a user's collection: the
+// collection with the settings that decide whether the user has it and
+// whether it is read-only. Queries add columns after these and conditions
+// after the FROM part.
+const (
+	userCollectionCols = `c.id, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
+		(SELECT value FROM org_settings WHERE key = 'read-only-books')`
+	userCollectionFrom = `FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id`
+)
+
+// userCollectionRow receives userCollectionCols.
+type userCollectionRow struct {
+	c        Collection
+	st       UserSettings
+	readOnly sql.NullString
+}
+
+// dest lists the scan targets of userCollectionCols, then extra.
+func (r *userCollectionRow) dest(extra ...any) []any {
+	return append([]any{&r.c.ID, &r.c.MinToken, &r.st.ContactsScope, &r.st.AllContacts, &r.st.Calendar, &r.st.Tasks, &r.readOnly}, extra...)
+}
+
+// collection is the scanned collection of user userID named name, and
+// whether the user's settings give it.
+func (r *userCollectionRow) collection(userID int64, name string) (Collection, bool) {
+	c := r.c
+	c.UserID, c.Name = userID, name
+	c.ReadOnly = r.readOnly.Valid && slices.Contains(readOnlyBooks(r.readOnly.String), name)
+	return c, r.st.Has(name)
+}
+
 // UserCollections returns the collections the user's settings give, in
 // CollectionNames order.
 func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	rows, err := s.queryPrepared(ctx, `SELECT c.id, c.user_id, c.name, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
-		(SELECT value FROM org_settings WHERE key = 'read-only-books')
-		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ?`, userID)
+	rows, err := s.queryPrepared(ctx, `SELECT c.name, `+userCollectionCols+` `+userCollectionFrom+` WHERE c.user_id = ?`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: reading collections: %w", err)
 	}
 	defer rows.Close()
 	byName := map[string]Collection{}
 	for rows.Next() {
-		var c Collection
-		var st UserSettings
-		var readOnly sql.NullString
-		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks, &readOnly); err != nil {
+		var name string
+		var r userCollectionRow
+		if err := rows.Scan(append([]any{&name}, r.dest()...)...); err != nil {
 			return nil, fmt.Errorf("storage: reading collections: %w", err)
 		}
-		c.ReadOnly = readOnly.Valid && slices.Contains(readOnlyBooks(readOnly.String), c.Name)
-		if st.Has(c.Name) {
-			byName[c.Name] = c
+		if c, ok := r.collection(userID, name); ok {
+			byName[name] = c
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -327,23 +354,20 @@ func (s *Store) SyncScan(ctx context.Context, c Collection, since int64) (*Chang
 func (s *Store) UserSyncScan(ctx context.Context, userID int64, name string, since int64) (Collection, *ChangeScan, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	row, err := s.queryRowPrepared(ctx, `SELECT c.id, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
-		(SELECT value FROM org_settings WHERE key = 'read-only-books'), (SELECT value FROM change_counter WHERE id = 1)
-		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id WHERE c.user_id = ? AND c.name = ?`, userID, name)
-	c := Collection{UserID: userID, Name: name}
-	var st UserSettings
-	var readOnly sql.NullString
+	row, err := s.queryRowPrepared(ctx, `SELECT `+userCollectionCols+`, (SELECT value FROM change_counter WHERE id = 1)
+		`+userCollectionFrom+` WHERE c.user_id = ? AND c.name = ?`, userID, name)
+	var r userCollectionRow
 	var counter int64
 	if err == nil {
-		err = row.Scan(&c.ID, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks, &readOnly, &counter)
+		err = row.Scan(r.dest(&counter)...)
 	}
-	if isNoRows(err) || (err == nil && !st.Has(name)) {
+	c, has := r.collection(userID, name)
+	if isNoRows(err) || (err == nil && !has) {
 		return Collection{}, nil, ErrNotFound
 	}
 	if err != nil {
 		return Collection{}, nil, fmt.Errorf("storage: reading collection: %w", err)
 	}
-	c.ReadOnly = readOnly.Valid && slices.Contains(readOnlyBooks(readOnly.String), name)
 	if (since != 0 && since < c.MinToken) || since > counter {
 		return c, nil, ErrSyncTokenGone
 	}
@@ -439,31 +463,28 @@ func (s *Store) PurgeTombstones(ctx context.Context, olderThan time.Time) (int, 
 func (s *Store) GetUserObject(ctx context.Context, userID int64, collection, href string) (Collection, Object, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	row, err := s.queryRowPrepared(ctx, `SELECT c.id, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
-		(SELECT value FROM org_settings WHERE key = 'read-only-books'),
+	row, err := s.queryRowPrepared(ctx, `SELECT `+userCollectionCols+`,
 		o.href, o.uid, o.etag, o.comp, o.size, o.change_seq, o.read_only, o.modified_at, o.body
-		FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id
+		`+userCollectionFrom+`
 		LEFT JOIN dav_objects o ON o.collection_id = c.id AND o.href = ? AND NOT o.deleted
 		WHERE c.user_id = ? AND c.name = ?`, href, userID, collection)
 	if err != nil {
 		return Collection{}, Object{}, fmt.Errorf("storage: reading object: %w", err)
 	}
-	c := Collection{UserID: userID, Name: collection}
-	var st UserSettings
-	var readOnly, oHref, uid, etag, comp sql.NullString
+	var r userCollectionRow
+	var oHref, uid, etag, comp sql.NullString
 	var size, seq sql.NullInt64
 	var objReadOnly sql.NullBool
 	var modified sql.NullTime
 	var body []byte
-	err = row.Scan(&c.ID, &c.MinToken, &st.ContactsScope, &st.AllContacts, &st.Calendar, &st.Tasks, &readOnly,
-		&oHref, &uid, &etag, &comp, &size, &seq, &objReadOnly, &modified, &body)
-	if isNoRows(err) || (err == nil && !st.Has(collection)) {
+	err = row.Scan(r.dest(&oHref, &uid, &etag, &comp, &size, &seq, &objReadOnly, &modified, &body)...)
+	c, has := r.collection(userID, collection)
+	if isNoRows(err) || (err == nil && !has) {
 		return Collection{}, Object{}, ErrNotFound
 	}
 	if err != nil {
 		return Collection{}, Object{}, fmt.Errorf("storage: reading object: %w", err)
 	}
-	c.ReadOnly = readOnly.Valid && slices.Contains(readOnlyBooks(readOnly.String), collection)
 	if !oHref.Valid {
 		return c, Object{}, ErrNotFound
 	}
