@@ -21,7 +21,7 @@ func TestBulkWriteAnalyzesOnPostgres(t *testing.T) {
 	defer s.Close()
 	_, err = s.Migrate(context.Background())
 	must(t, err)
-	db, err := sql.Open("postgres", url)
+	db, err := sql.Open("pgx", url)
 	must(t, err)
 	defer db.Close()
 	analyzed := func() bool {

@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -160,7 +161,7 @@ func (s *Store) openPostgres(dsn string) error {
 		q.Set("timezone", "UTC")
 	}
 	u.RawQuery = q.Encode()
-	sqldb, err := sql.Open("postgres", u.String())
+	sqldb, err := sql.Open("pgx", u.String())
 	if err != nil {
 		return fmt.Errorf("storage: opening PostgreSQL: %w", err)
 	}
@@ -212,9 +213,9 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 // isUniqueViolation reports whether err is the database refusing a
 // duplicate key: the one driver error this package interprets.
 func isUniqueViolation(err error) bool {
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) {
-		return pqErr.Code == "23505"
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
 	}
 	var sqliteErr *sqlite.Error
 	if errors.As(err, &sqliteErr) {

@@ -170,7 +170,7 @@ func startPsadav(ctx context.Context, exe, dir, pgURL string, w workload, logf f
 
 // freshPostgresDatabase creates a database for one run.
 func freshPostgresDatabase(ctx context.Context, base string) (string, func(), error) {
-	db, err := sql.Open("postgres", base)
+	db, err := sql.Open("pgx", base)
 	if err != nil {
 		return "", nil, err
 	}

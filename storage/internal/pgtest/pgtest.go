@@ -12,7 +12,7 @@ import (
 	"os"
 	"testing"
 
-	_ "github.com/lib/pq"
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // Env names the variable holding the PostgreSQL URL for tests.
@@ -29,7 +29,7 @@ func URL(t testing.TB) string {
 		t.Skipf("PostgreSQL tests skipped: set %s to a postgres:// URL", Env)
 	}
 	base = withSSLDisabled(base)
-	db, err := sql.Open("postgres", base)
+	db, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("opening PostgreSQL: %v", err)
 	}
@@ -41,7 +41,7 @@ func URL(t testing.TB) string {
 		t.Fatalf("creating schema: %v", err)
 	}
 	t.Cleanup(func() {
-		if db, err := sql.Open("postgres", base); err == nil {
+		if db, err := sql.Open("pgx", base); err == nil {
 			db.Exec("DROP SCHEMA " + schema + " CASCADE")
 			db.Close()
 		}
