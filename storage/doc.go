@@ -6,10 +6,10 @@
 // write-backs to the PSA (a queue with memory: outbox_queue.go), and the
 // PSA connector's own state (psa_sync.go, webhook_events.go, leader.go).
 //
-// It runs on SQLite (the embedded default, pure Go) and PostgreSQL through
-// bun. Dialect differences live in db.go (opening, pragmas, the
-// unique-violation check, rebinding ? to $n) and in the two migration
-// folders. bun builds the rarer queries; the hot ones are plain SQL on
+// It runs on SQLite (the embedded default, pure Go) and PostgreSQL (the
+// pgx driver) through bun. Dialect differences live in db.go (opening,
+// pragmas, the unique-violation check, rebinding ? to $n), in the two
+// migration folders and in hrefsQuery (an array parameter on PostgreSQL). bun builds the rarer queries; the hot ones are plain SQL on
 // statements prepared once: reads in prepared.go (a GET, a sync token
 // check, a listing, a multiget, a time range are one query each), writes
 // in write_stmts.go and fastpath.go (bulk upserts, states read ahead for
