@@ -332,6 +332,9 @@ type ChangeScan struct {
 	c     Collection
 	since int64
 	upTo  int64 // the counter when the scan was validated
+	// unchanged: UserSyncScan already saw that no member changed in
+	// (since, upTo], so there is nothing to scan.
+	unchanged bool
 }
 
 // SyncScan validates a sync token for a collection: an unknown or too old
@@ -359,18 +362,27 @@ func (s *Store) SyncScan(ctx context.Context, c Collection, since int64) (*Chang
 	return &ChangeScan{s: s, c: c, since: since, upTo: counter}, nil
 }
 
+// userSyncScanQuery reads a user's collection by name (args: since, user
+// id, name) with the change counter and whether any member changed after
+// the token: one index probe of (collection_id, change_seq), so a
+// no-change sync, the most frequent request of all, is this one query.
+const userSyncScanQuery = `SELECT ` + userCollectionCols + `, (SELECT value FROM change_counter WHERE id = 1),
+		EXISTS (SELECT 1 FROM dav_objects o WHERE o.collection_id = c.id AND o.change_seq > ?
+			AND o.change_seq <= (SELECT value FROM change_counter WHERE id = 1))
+		` + userCollectionFrom + ` WHERE c.user_id = ? AND c.name = ?`
+
 // UserSyncScan is UserCollection and SyncScan in one query: a
-// sync-collection request, the most frequent of all, costs two round
-// trips to the database (this and the scan), not three.
+// sync-collection request costs one round trip to the database when
+// nothing changed, two otherwise (this and the scan), not three.
 func (s *Store) UserSyncScan(ctx context.Context, userID int64, name string, since int64) (Collection, *ChangeScan, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	row, err := s.queryRowPrepared(ctx, `SELECT `+userCollectionCols+`, (SELECT value FROM change_counter WHERE id = 1)
-		`+userCollectionFrom+` WHERE c.user_id = ? AND c.name = ?`, userID, name)
+	row, err := s.queryRowPrepared(ctx, userSyncScanQuery, since, userID, name)
 	var r userCollectionRow
 	var counter int64
+	var changed bool
 	if err == nil {
-		err = row.Scan(r.dest(&counter)...)
+		err = row.Scan(r.dest(&counter, &changed)...)
 	}
 	c, has := r.collection(userID, name)
 	if isNoRows(err) || (err == nil && !has) {
@@ -382,8 +394,12 @@ func (s *Store) UserSyncScan(ctx context.Context, userID int64, name string, sin
 	if (since != 0 && since < c.MinToken) || since > counter {
 		return c, nil, ErrSyncTokenGone
 	}
-	return c, &ChangeScan{s: s, c: c, since: since, upTo: counter}, nil
+	return c, &ChangeScan{s: s, c: c, since: since, upTo: counter, unchanged: !changed}, nil
 }
+
+// changeScanQuery streams a collection's changes in (since, upTo].
+const changeScanQuery = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at FROM dav_objects
+		WHERE collection_id = ? AND change_seq > ? AND change_seq <= ? ORDER BY change_seq`
 
 // Each calls fn for the objects changed since the token, in change order,
 // at most limit (0: no limit), streaming them from one range scan over
@@ -393,8 +409,10 @@ func (s *Store) UserSyncScan(ctx context.Context, userID int64, name string, sin
 func (sc *ChangeScan) Each(ctx context.Context, limit int, fn func(ObjectInfo) error) (token int64, truncated bool, err error) {
 	ctx, cancel := sc.s.bound(ctx)
 	defer cancel()
-	query := `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at FROM dav_objects
-		WHERE collection_id = ? AND change_seq > ? AND change_seq <= ? ORDER BY change_seq`
+	if sc.unchanged {
+		return max(sc.since, sc.c.MinToken), false, nil
+	}
+	query := changeScanQuery
 	args := []any{sc.c.ID, sc.since, sc.upTo}
 	if limit > 0 {
 		// One row more than asked tells whether the answer is truncated.
