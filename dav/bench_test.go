@@ -60,6 +60,7 @@ func newBenchEnv(b *testing.B, s *storage.Store, n int) *benchEnv {
 	if _, err := s.CreateAccount(ctx, "bench", "bench-pw", nil, st); err != nil {
 		b.Fatal(err)
 	}
+	cacheObjects(b, s)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &benchEnv{srv: httptest.NewServer(dav.New(dav.Options{Store: s, Logger: log})), book: "/dav/addressbooks/bench/contacts/"}
 	b.Cleanup(e.srv.Close)
@@ -69,6 +70,22 @@ func newBenchEnv(b *testing.B, s *storage.Store, n int) *benchEnv {
 	_, body := e.request(b, "REPORT", e.book, `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`)
 	e.token = tokenRe.FindStringSubmatch(body)[1]
 	return e
+}
+
+// cacheObjects turns the GET cache on as psadav serve does (PostgreSQL
+// only) and waits for its listener.
+func cacheObjects(b *testing.B, s *storage.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	s.CacheObjects(ctx)
+	for deadline := time.Now().Add(5 * time.Second); s.Dialect() == storage.Postgres; time.Sleep(time.Millisecond) {
+		if live, _ := s.ObjectCacheState(); live {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the object cache's listener did not connect")
+		}
+	}
 }
 
 func (e *benchEnv) request(b testing.TB, method, path, body string, headers ...string) (*http.Response, string) {

@@ -69,6 +69,10 @@ type Store struct {
 	passwordCost int
 	dummyOnce    sync.Once
 	dummy        []byte
+	// pgURL is the PostgreSQL URL as opened, for the change listener;
+	// objects is the GET cache when CacheObjects turned it on.
+	pgURL   string
+	objects *objectCache
 	// schemaMu guards the cached PSA schema (field limits, picklists).
 	schemaMu sync.Mutex
 	schema   *schemaCache
@@ -172,6 +176,7 @@ func (s *Store) openPostgres(dsn string) error {
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	s.dialect = Postgres
+	s.pgURL = u.String()
 	s.db = bun.NewDB(sqldb, pgdialect.New())
 	s.wdb = s.db
 	return nil

@@ -488,8 +488,26 @@ func (s *Store) PurgeTombstones(ctx context.Context, olderThan time.Time) (int, 
 }
 
 // GetUserObject reads, in one query, one of a user's collections (which
-// their settings must give) and a live object in it: the GET path.
+// their settings must give) and a live object in it: the GET path. With
+// CacheObjects on, it answers from memory while nothing changed.
 func (s *Store) GetUserObject(ctx context.Context, userID int64, collection, href string) (Collection, Object, error) {
+	if s.objects == nil {
+		return s.readUserObject(ctx, userID, collection, href)
+	}
+	key := objectKey{userID, collection, href}
+	e, gen, ok := s.objects.get(key)
+	if ok {
+		return e.c, e.o, nil
+	}
+	c, o, err := s.readUserObject(ctx, userID, collection, href)
+	if err == nil {
+		s.objects.put(key, cachedObject{c, o}, gen)
+	}
+	return c, o, err
+}
+
+// readUserObject is GetUserObject's query.
+func (s *Store) readUserObject(ctx context.Context, userID int64, collection, href string) (Collection, Object, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	row, err := s.queryRowPrepared(ctx, `SELECT `+userCollectionCols+`,

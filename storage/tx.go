@@ -81,6 +81,9 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	if t.accountsChanged {
 		s.users.invalidate()
 	}
+	if s.objects != nil {
+		s.objects.invalidate()
+	}
 	if t.seqNext-t.seqBase >= bulkWriteChanges {
 		s.analyze(ctx)
 	}

@@ -56,6 +56,7 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	if err != nil {
 		return err
 	}
+	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
 	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize}))
 	metrics := &syncer.MetricsHandler{Store: s}
