@@ -9,7 +9,8 @@
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL (the
 // pgx driver) through bun. Dialect differences live in db.go (opening,
 // pragmas, the unique-violation check, rebinding ? to $n), in the two
-// migration folders and in hrefsQuery (an array parameter on PostgreSQL). bun builds the rarer queries; the hot ones are plain SQL on
+// migration folders, in hrefsQuery (an array parameter on PostgreSQL) and
+// in the GET cache, PostgreSQL only, emptied by NOTIFY (object_cache.go). bun builds the rarer queries; the hot ones are plain SQL on
 // statements prepared once: reads in prepared.go (a GET, a sync token
 // check, a listing, a multiget, a time range are one query each), writes
 // in write_stmts.go and fastpath.go (bulk upserts, states read ahead for
