@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,34 +68,64 @@ func (p *propSet) setOnlyOnRequest(n xml.Name) {
 	}
 }
 
-// values answers a property request against the set.
-func (p *propSet) values(req *propRequest) []propValue {
-	var out []propValue
-	get := func(e xml.StartElement) propValue {
-		sp := p.find(e.Name)
-		if sp == nil {
-			return propValue{name: e.Name, status: http.StatusNotFound}
-		}
-		v, err := sp.f(e)
-		if err != nil {
-			return propValue{name: e.Name, status: http.StatusInternalServerError}
-		}
-		return propValue{name: e.Name, inner: v}
-	}
-	switch {
-	case req.propname:
+func (p *propSet) values(req *propRequest) []propValue { return answerProps(p, req) }
+
+func (p *propSet) propNames() iter.Seq2[xml.Name, bool] {
+	return func(yield func(xml.Name, bool) bool) {
 		for _, sp := range p.props {
-			out = append(out, propValue{name: sp.name})
-		}
-	case req.allprop:
-		for _, sp := range p.props {
-			if !sp.onlyOn {
-				out = append(out, get(xml.StartElement{Name: sp.name}))
+			if !yield(sp.name, sp.onlyOn) {
+				return
 			}
 		}
+	}
+}
+
+func (p *propSet) propValue(e xml.StartElement) (propValue, bool) {
+	sp := p.find(e.Name)
+	if sp == nil {
+		return propValue{}, false
+	}
+	v, err := sp.f(e)
+	if err != nil {
+		return propValue{name: e.Name, status: http.StatusInternalServerError}, true
+	}
+	return propValue{name: e.Name, inner: v}, true
+}
+
+// propSource is a resource's properties as a request sees them: their
+// names in order (each saying whether allprop leaves it out) and the
+// value of one.
+type propSource interface {
+	propNames() iter.Seq2[xml.Name, bool]
+	propValue(e xml.StartElement) (propValue, bool)
+}
+
+// answerProps answers a property request against a resource's properties.
+func answerProps(src propSource, req *propRequest) []propValue {
+	get := func(e xml.StartElement) propValue {
+		if v, ok := src.propValue(e); ok {
+			return v
+		}
+		return propValue{name: e.Name, status: http.StatusNotFound}
+	}
+	var out []propValue
+	switch {
+	case req.propname:
+		for n := range src.propNames() {
+			out = append(out, propValue{name: n})
+		}
+	case req.allprop:
+		for n, onlyOn := range src.propNames() {
+			if !onlyOn {
+				out = append(out, get(xml.StartElement{Name: n}))
+			}
+		}
+		// d:include adds what allprop leaves out (RFC 4918 §14.8).
 		for _, e := range req.include {
-			if sp := p.find(e.Name); sp != nil && sp.onlyOn {
-				out = append(out, get(e))
+			for n, onlyOn := range src.propNames() {
+				if n == e.Name && onlyOn {
+					out = append(out, get(e))
+				}
 			}
 		}
 	default:
@@ -346,31 +377,6 @@ func contentType(comp string) string {
 		return "text/calendar; charset=utf-8; component=" + comp
 	}
 	return "application/octet-stream"
-}
-
-// objectProps are a member's properties. body may be nil when the caller
-// only lists (address-data and calendar-data then come back 404).
-func objectProps(o storage.ObjectInfo, c storage.Collection, body []byte) *propSet {
-	// Values are worked out only when asked for: a listing of thousands
-	// of members usually wants the ETag alone.
-	ps := newPropSet()
-	ps.xml(pResourceType, "")
-	ps.add(pGetETag, func(xml.StartElement) (string, error) { return escapeText(quoteETag(o.ETag)), nil })
-	ps.add(pGetContentType, func(xml.StartElement) (string, error) { return contentType(o.Comp), nil })
-	ps.add(pGetContentLength, func(xml.StartElement) (string, error) { return strconv.FormatInt(o.Size, 10), nil })
-	ps.add(pGetLastModified, func(xml.StartElement) (string, error) { return httpTime(o.ModifiedAt), nil })
-	ps.xml(pPrivileges, privilegeSet(o.ReadOnly || c.ReadOnly, false))
-	if body != nil {
-		if o.Comp == "VCARD" {
-			ps.addOnRequest(pAddressData, func(req xml.StartElement) (string, error) {
-				data, err := cardData(body, attr(req, "version"))
-				return escapeText(string(data)), err
-			})
-		} else {
-			ps.addOnRequest(pCalendarData, func(xml.StartElement) (string, error) { return escapeText(string(body)), nil })
-		}
-	}
-	return ps
 }
 
 func quoteETag(etag string) string { return `"` + etag + `"` }

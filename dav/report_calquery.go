@@ -2,7 +2,6 @@ package dav
 
 import (
 	"bytes"
-	"encoding/xml"
 	"net/http"
 	"time"
 
@@ -99,10 +98,7 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 		}
 		ps := objectProps(o.ObjectInfo, coll, o.Body)
 		if expand != nil {
-			ps.addOnRequest(pCalendarData, func(xml.StartElement) (string, error) {
-				b, err := parsed.Expand(expand.start, expand.end)
-				return escapeText(string(b)), err
-			})
+			ps.expand = func() ([]byte, error) { return parsed.Expand(expand.start, expand.end) }
 		}
 		ms.response(objectPath(user.Login, coll.Name, o.Href), ps.values(&preq))
 	}

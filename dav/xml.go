@@ -38,6 +38,30 @@ var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 
 func escapeText(s string) string { return xmlEscaper.Replace(s) }
 
+// writeEscaped writes text as xmlEscaper would, straight from bytes.
+func writeEscaped(w *bufio.Writer, text []byte) {
+	last := 0
+	for i, c := range text {
+		var esc string
+		switch c {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\r':
+			esc = "&#13;"
+		default:
+			continue
+		}
+		w.Write(text[last:i])
+		w.WriteString(esc)
+		last = i + 1
+	}
+	w.Write(text[last:])
+}
+
 // startTag and endTag write an element's tags with the known prefixes, or
 // with a default-namespace declaration for a namespace psadav does not know.
 func startTag(n xml.Name, empty bool) string {
@@ -87,8 +111,11 @@ func hrefElem(href string) string { return textElem(name(nsDAV, "href"), href) }
 // propValue is one property in a response: its inner XML, or a status
 // for a property that could not be given.
 type propValue struct {
-	name   xml.Name
-	inner  string
+	name  xml.Name
+	inner string
+	// text is character data, escaped as it is written: object data goes
+	// from the database row to the response without another copy.
+	text   []byte
 	status int // 0 means 200
 }
 
@@ -136,9 +163,10 @@ func (m *multistatus) response(href string, props []propValue) {
 		for _, p := range props {
 			switch {
 			case p.code() != st:
-			case st == http.StatusOK && p.inner != "":
+			case st == http.StatusOK && (p.inner != "" || len(p.text) > 0):
 				writeTag(w, p.name, false)
 				w.WriteString(p.inner)
+				writeEscaped(w, p.text)
 				writeEndTag(w, p.name)
 			default:
 				writeTag(w, p.name, true)
