@@ -79,7 +79,7 @@ func cacheObjects(b *testing.B, s *storage.Store) {
 	b.Cleanup(cancel)
 	s.CacheObjects(ctx)
 	for deadline := time.Now().Add(5 * time.Second); s.Dialect() == storage.Postgres; time.Sleep(time.Millisecond) {
-		if live, _ := s.ObjectCacheState(); live {
+		if s.ObjectCacheState().Live {
 			break
 		}
 		if time.Now().After(deadline) {

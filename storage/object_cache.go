@@ -29,12 +29,16 @@ import (
 // notification takes to arrive (well under a millisecond on a local
 // network), never longer. SQLite needs none of this: its reads are in
 // process.
+//
+// The same rules keep each user's collection list (UserCollections), which
+// every request reads first.
 type objectCache struct {
-	mu      sync.Mutex
-	gen     uint64
-	live    bool
-	entries map[objectKey]cachedObject
-	bytes   int
+	mu          sync.Mutex
+	gen         uint64
+	live        bool
+	entries     map[objectKey]cachedObject
+	bytes       int
+	collections map[int64][]Collection
 }
 
 type objectKey struct {
@@ -78,6 +82,32 @@ func (c *objectCache) put(k objectKey, e cachedObject, gen uint64) {
 	c.bytes += len(e.o.Body)
 }
 
+// userCollections returns a user's cached collection list and, either
+// way, the generation a read must be stored under.
+func (c *objectCache) userCollections(userID int64) ([]Collection, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	colls, ok := c.collections[userID]
+	return colls, c.gen, ok && c.live
+}
+
+// putUserCollections keeps a collection list read in generation gen,
+// unless something changed since.
+func (c *objectCache) putUserCollections(userID int64, colls []Collection, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live || gen != c.gen {
+		return
+	}
+	if c.collections == nil || len(c.collections) >= maxCachedUsers {
+		c.collections = map[int64][]Collection{}
+	}
+	c.collections[userID] = colls
+}
+
+// maxCachedUsers bounds the collection lists held.
+const maxCachedUsers = 100_000
+
 // reset empties the cache and says whether it may fill again.
 func (c *objectCache) reset(live bool) {
 	c.mu.Lock()
@@ -98,6 +128,7 @@ func (c *objectCache) clear() {
 	c.gen++
 	c.entries = nil
 	c.bytes = 0
+	c.collections = nil
 }
 
 // CacheObjects lets GET answers come from memory on PostgreSQL (see
@@ -156,13 +187,19 @@ func (s *Store) listenOnce(ctx context.Context, cache *objectCache, listening fu
 	}
 }
 
-// ObjectCacheState reports whether the GET cache is filling (on, and its
-// change listener connected) and how many objects it holds.
-func (s *Store) ObjectCacheState() (live bool, objects int) {
+// CacheState is what ObjectCacheState reports.
+type CacheState struct {
+	Live    bool // filling: on, and its change listener connected
+	Objects int  // objects held
+	Users   int  // users whose collection list is held
+}
+
+// ObjectCacheState reports the state of the GET cache.
+func (s *Store) ObjectCacheState() CacheState {
 	if s.objects == nil {
-		return false, 0
+		return CacheState{}
 	}
 	s.objects.mu.Lock()
 	defer s.objects.mu.Unlock()
-	return s.objects.live, len(s.objects.entries)
+	return CacheState{Live: s.objects.live, Objects: len(s.objects.entries), Users: len(s.objects.collections)}
 }

@@ -23,7 +23,7 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 
 	lite := storagetest.OpenSQLite(t)
 	lite.CacheObjects(ctx)
-	if live, _ := lite.ObjectCacheState(); live {
+	if lite.ObjectCacheState().Live {
 		t.Fatal("SQLite: the cache is on")
 	}
 
@@ -59,7 +59,7 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 	must(t, err)
 
 	served.CacheObjects(ctx)
-	waitFor(t, "the listener", func() bool { live, _ := served.ObjectCacheState(); return live })
+	waitFor(t, "the listener", func() bool { return served.ObjectCacheState().Live })
 	get := func() string {
 		t.Helper()
 		_, o, err := served.GetUserObject(ctx, acct.ID, storage.CollContacts, "contact-11.vcf")
@@ -71,7 +71,7 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 	if body := get(); !strings.Contains(body, "TITLE:First") {
 		t.Fatalf("first read:\n%s", body)
 	}
-	if _, n := served.ObjectCacheState(); n != 1 {
+	if n := served.ObjectCacheState().Objects; n != 1 {
 		t.Fatalf("%d objects cached after a read, want 1", n)
 	}
 	get()
@@ -86,20 +86,43 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 		t.Fatalf("after a write through the serving store:\n%s", body)
 	}
 
-	// A setting that removes the book: the next GET is a 404.
+	// A setting that removes the book: the next GET is a 404 and the
+	// collection list (cached too) loses it.
+	hasBook := func() bool {
+		t.Helper()
+		_, err := served.UserCollection(ctx, acct.ID, storage.CollContacts)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	if !hasBook() || served.ObjectCacheState().Users != 1 {
+		t.Fatalf("the book is missing or its user's collections are not cached: %+v", served.ObjectCacheState())
+	}
 	_, err = other.UpdateSettings(ctx, "ann", func(u *storage.UserSettings) { u.ContactsScope = storage.ScopeNone })
 	must(t, err)
 	waitFor(t, "a settings change", func() bool {
 		_, _, err := served.GetUserObject(ctx, acct.ID, storage.CollContacts, "contact-11.vcf")
-		return errors.Is(err, storage.ErrNotFound)
+		return errors.Is(err, storage.ErrNotFound) && !hasBook()
 	})
 	_, err = other.UpdateSettings(ctx, "ann", func(u *storage.UserSettings) { u.ContactsScope = storage.ScopeMine })
 	must(t, err)
 	waitFor(t, "the book back", func() bool {
 		_, _, err := served.GetUserObject(ctx, acct.ID, storage.CollContacts, "contact-11.vcf")
-		return err == nil
+		return err == nil && hasBook()
 	})
 	get()
+	// A settings change through the serving store: at once.
+	_, err = served.UpdateSettings(ctx, "ann", func(u *storage.UserSettings) { u.ContactsScope = storage.ScopeNone })
+	must(t, err)
+	if hasBook() {
+		t.Fatal("the book is still listed after a settings change through the serving store")
+	}
+	_, err = served.UpdateSettings(ctx, "ann", func(u *storage.UserSettings) { u.ContactsScope = storage.ScopeMine })
+	must(t, err)
+	if !hasBook() {
+		t.Fatal("the book is not back after a settings change through the serving store")
+	}
 
 	// The listener's connection cut: nothing is cached until it listens
 	// again, and a write made meanwhile is served.
@@ -113,7 +136,7 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 	}
 	upsert(other, contact("Fourth"))
 	waitFor(t, "a write while the listener was down", func() bool { return strings.Contains(get(), "TITLE:Fourth") })
-	waitFor(t, "the listener back", func() bool { live, _ := served.ObjectCacheState(); return live })
+	waitFor(t, "the listener back", func() bool { return served.ObjectCacheState().Live })
 	get()
 	upsert(other, contact("Fifth"))
 	waitFor(t, "a write after the listener came back", func() bool { return strings.Contains(get(), "TITLE:Fifth") })

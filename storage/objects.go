@@ -77,6 +77,22 @@ func (r *userCollectionRow) collection(userID int64, name string) (Collection, b
 // UserCollections returns the collections the user's settings give, in
 // CollectionNames order.
 func (s *Store) UserCollections(ctx context.Context, userID int64) ([]Collection, error) {
+	if s.objects == nil {
+		return s.readUserCollections(ctx, userID)
+	}
+	colls, gen, ok := s.objects.userCollections(userID)
+	if ok {
+		return slices.Clone(colls), nil
+	}
+	colls, err := s.readUserCollections(ctx, userID)
+	if err == nil {
+		s.objects.putUserCollections(userID, slices.Clone(colls), gen)
+	}
+	return colls, err
+}
+
+// readUserCollections is UserCollections' query.
+func (s *Store) readUserCollections(ctx context.Context, userID int64) ([]Collection, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	rows, err := s.queryPrepared(ctx, `SELECT c.name, `+userCollectionCols+` `+userCollectionFrom+` WHERE c.user_id = ?`, userID)
