@@ -16,3 +16,11 @@ func (t *Tx) AcceptForTest(ctx context.Context, entity mapping.Entity, rid, psaI
 	_, err = t.tx.NewUpdate().Table(info.table).Set("psa_id = ?", psaID).Where("rid = ?", rid).Exec(ctx)
 	return err
 }
+
+// ForgetCalendarWindowForTest removes the calendar window record, as in a
+// database whose calendars were placed before the record was kept.
+func (s *Store) ForgetCalendarWindowForTest(ctx context.Context) error {
+	s.windowRecorded.Store(false)
+	_, err := s.wdb.NewDelete().TableExpr("calendar_window").Where("id = 1").Exec(ctx)
+	return err
+}

@@ -113,15 +113,35 @@ func TestCalendarDependents(t *testing.T) {
 func TestCalendarWindowMoves(t *testing.T) {
 	forEachCal(t, func(t *testing.T, f *calFixture) {
 		ctx := context.Background()
+		token, err := f.s.SyncToken(ctx, f.aliceCal)
+		must(t, err)
+		// The fixture's writes placed the first calendar items and recorded
+		// the window they used: the first run has nothing to rebuild.
 		res, err := f.s.AdvanceCalendarWindow(ctx)
 		must(t, err)
-		if !res.Moved || !res.From.Equal(ts("2025-03-03T00:00:00Z")) || !res.To.Equal(ts("2026-06-02T00:00:00Z")) {
+		if res.Moved || !res.From.Equal(ts("2025-03-03T00:00:00Z")) || !res.To.Equal(ts("2026-06-02T00:00:00Z")) {
 			t.Fatalf("first run: %+v", res)
+		}
+		// Without the record (a database older than it) the first run
+		// rebuilds the calendars, even after a new item was placed (the
+		// others' window is still unknown); unchanged items get no new
+		// version.
+		must(t, f.s.ForgetCalendarWindowForTest(ctx))
+		must(t, f.s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, err := tx.UpsertPSA(ctx, mapping.EntityAppointments, &mapping.Appointment{ID: 4, ResourceID: 200, Title: "Bob's second",
+				StartDateTime: ts("2025-06-04T08:00:00Z"), EndDateTime: ts("2025-06-04T09:00:00Z")}, nil)
+			return err
+		}))
+		if res, err = f.s.AdvanceCalendarWindow(ctx); err != nil || !res.Moved {
+			t.Fatalf("first run without a window record: %+v %v", res, err)
+		}
+		if now, _ := f.s.SyncToken(ctx, f.aliceCal); now != token {
+			t.Fatalf("the rebuild changed alice's calendar: token %d -> %d", token, now)
 		}
 		if res, _ = f.s.AdvanceCalendarWindow(ctx); res.Moved {
 			t.Fatal("the window moved without the clock")
 		}
-		token, err := f.s.SyncToken(ctx, f.aliceCal)
+		token, err = f.s.SyncToken(ctx, f.aliceCal)
 		must(t, err)
 		// 40 days on: appointment 2 (2026-07-01) comes into reach; the June
 		// items stay (the window reaches 90 days back).

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -76,6 +77,8 @@ type Store struct {
 	// schemaMu guards the cached PSA schema (field limits, picklists).
 	schemaMu sync.Mutex
 	schema   *schemaCache
+	// windowRecorded: the calendar window row exists (recordFirstWindow)
+	windowRecorded atomic.Bool
 }
 
 // Open connects to the database named by opts. It does not migrate; call

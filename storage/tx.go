@@ -29,6 +29,8 @@ type Tx struct {
 	accountsGen      int // bumped by every account change inside this transaction
 
 	proj *projection
+	// windowChecked: recordFirstWindow has run in this transaction
+	windowChecked bool
 	// statements bound to this transaction (they end with it)
 	stmts map[string]*sql.Stmt
 	// row states read ahead by PrefetchStates, each for one lookup
