@@ -9,6 +9,9 @@
 // serves every request here, each method and report in a small file of its
 // own (propfind.go, report_sync.go, …), writing multistatus bodies as a
 // stream from the store's index; go-webdav's clients drive the tests.
+// A member's properties are a fixed table (member_props.go) and its data
+// is escaped from the stored bytes straight into the response: listings
+// and multigets build one per member.
 //
 // The package knows DAV, not the PSA: it never names a PSA field. It
 // parses a request path once into a resource (path.go), declares the

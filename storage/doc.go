@@ -10,7 +10,9 @@
 // pgx driver) through bun. Dialect differences live in db.go (opening,
 // pragmas, the unique-violation check, rebinding ? to $n), in the two
 // migration folders, in hrefsQuery (an array parameter on PostgreSQL) and
-// in the GET cache, PostgreSQL only, emptied by NOTIFY (object_cache.go). bun builds the rarer queries; the hot ones are plain SQL on
+// in the GET cache, PostgreSQL only, emptied by NOTIFY (object_cache.go),
+// which also keeps each user's collection list. bun builds the rarer
+// queries; the hot ones are plain SQL on
 // statements prepared once: reads in prepared.go (a GET, a sync token
 // check, a listing, a multiget, a time range are one query each), writes
 // in write_stmts.go and fastpath.go (bulk upserts, states read ahead for
@@ -21,7 +23,10 @@
 // affects is re-rendered through package mapping, objects that left a
 // collection become tombstones, and each touched object takes a fresh
 // change sequence. Data and change log are never written in separate
-// transactions.
+// transactions. Calendar items are placed while they overlap the sync
+// window; the window they were placed in is recorded from the first item
+// on (calendar_window, project_calendar.go), so the hourly
+// AdvanceCalendarWindow only re-projects what crossed its edges.
 //
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
