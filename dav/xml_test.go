@@ -13,25 +13,22 @@ func TestWriteEscapedMatchesTheEscaper(t *testing.T) {
 		"", "plain", "BEGIN:VCARD\r\nFN:A & B <x>\r\nEND:VCARD\r\n", "&&<<>>\r\r", "ends with &", "<starts",
 		"NOTE:caf\u00e9 \u2603 \r\n", "\x00\x01 tail",
 	} {
-		var out bytes.Buffer
-		w := bufio.NewWriter(&out)
-		writeEscaped(w, []byte(in))
-		w.Flush()
-		if want := escapeText(in); out.String() != want {
-			t.Errorf("writeEscaped(%q) = %q, want %q", in, out.String(), want)
-		}
+		checkWriteEscaped(t, in)
 	}
 }
 
 func FuzzWriteEscaped(f *testing.F) {
 	f.Add("BEGIN:VCARD\r\nFN:A & B\r\nEND:VCARD\r\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		var out bytes.Buffer
-		w := bufio.NewWriter(&out)
-		writeEscaped(w, []byte(in))
-		w.Flush()
-		if want := escapeText(in); out.String() != want {
-			t.Fatalf("writeEscaped(%q) = %q, want %q", in, out.String(), want)
-		}
-	})
+	f.Fuzz(checkWriteEscaped)
+}
+
+func checkWriteEscaped(t *testing.T, in string) {
+	t.Helper()
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	writeEscaped(w, []byte(in))
+	w.Flush()
+	if want := escapeText(in); out.String() != want {
+		t.Errorf("writeEscaped(%q) = %q, want %q", in, out.String(), want)
+	}
 }
