@@ -59,7 +59,8 @@ func (o *CalendarObject) complete() {
 		stamp := time.Unix(0, 0)
 		for _, name := range []string{ical.PropLastModified, ical.PropCreated, ical.PropDateTimeStart} {
 			if p := c.Props.Get(name); p != nil {
-				if t, _, err := o.PropTime(p); err == nil {
+				// A stamp must be writable as a DATE-TIME: year 1 or later in UTC.
+				if t, _, err := o.PropTime(p); err == nil && t.UTC().Year() >= 1 {
 					stamp = t
 					break
 				}
