@@ -92,3 +92,52 @@ func BenchmarkParseClientCalendar(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkServeClientToDo: serving a client's to-do over psadav's
+// rendering, when the PSA kept its times (the client's bytes) and when it
+// moved them (written in the client's form); and a PSA task with the
+// client's kept DATE form merged in.
+func BenchmarkServeClientToDo(b *testing.B) {
+	loc, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sent := clientToDo("DUE;VALUE=DATE:20251210", "CATEGORIES:Home", "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT15M", "END:VALARM")
+	o, err := ParseCalendarObject(sent, loc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	midnight := time.Date(2025, 12, 10, 8, 0, 0, 0, time.UTC)
+	data, err := KeepClientObject(o, sent, PSATimes{midnight, midnight})
+	if err != nil {
+		b.Fatal(err)
+	}
+	render := func(at time.Time) []byte {
+		body, err := RenderToDo(ToDoView{ToDo: ToDo{ID: 5, StartDateTime: at, EndDateTime: at}}, true, CalendarContext{Location: loc})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}
+	kept, err := KeptWithForms("", o, PSATimes{midnight, midnight})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		serve func() ([]byte, error)
+	}{
+		{"unchanged", func() ([]byte, error) { return OverlayClientToDo(render(midnight), data, loc) }},
+		{"moved", func() ([]byte, error) { return OverlayClientToDo(render(midnight.AddDate(0, 0, 1)), data, loc) }},
+		{"psa-item-forms", func() ([]byte, error) { return MergeKeptCalendar(render(midnight.AddDate(0, 0, 1)), kept, loc) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.serve(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

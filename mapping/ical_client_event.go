@@ -121,9 +121,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink)
 			c = o.override(in)
 		}
 		if moved {
-			o.setInstant(c, ical.PropDateTimeStart, l.Start)
-			c.Props.Del(ical.PropDuration)
-			o.setInstant(c, ical.PropDateTimeEnd, l.End)
+			o.moveTo(c, l.Start, l.End)
 		}
 		if retitled {
 			setText(c, ical.PropSummary, l.Title)
@@ -198,11 +196,47 @@ func (o *CalendarObject) override(in Instance) *ical.Component {
 	o.formatLike(rid, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
 	c.Props.Set(rid)
 	o.setInstant(c, ical.PropDateTimeStart, in.Start)
-	c.Props.Del(ical.PropDuration)
-	o.setInstant(c, ical.PropDateTimeEnd, in.End)
+	if c.Props.Get(ical.PropDateTimeEnd) != nil {
+		o.setInstant(c, ical.PropDateTimeEnd, in.End)
+	} // DURATION, or no end at all, is the master's and holds as copied
 	o.Overrides = append(o.Overrides, c)
 	o.Cal.Children = append(o.Cal.Children, c)
 	return c
+}
+
+// moveTo gives a component new times in its own forms (README: "Calendar
+// and tasks"): DTSTART and DTEND keep theirs, DURATION stays DURATION, and
+// an end left out stays out while the implied length (RFC 5545 §3.6.1)
+// is unchanged. A DATE that cannot hold the new time becomes UTC, with
+// its DTEND (RFC 5545 §3.6.1: both of one value type).
+func (o *CalendarObject) moveTo(c *ical.Component, start, end time.Time) {
+	implied := o.Duration(c)
+	endLike, hasDur := c.Props.Get(ical.PropDateTimeEnd), c.Props.Get(ical.PropDuration) != nil
+	if endLike != nil {
+		cp := *endLike
+		endLike = &cp
+	}
+	o.setInstant(c, ical.PropDateTimeStart, start)
+	startDate := isDate(c.Props.Get(ical.PropDateTimeStart))
+	switch d := end.Sub(start); {
+	case hasDur && d >= 0 && (!startDate || d%(24*time.Hour) == 0):
+		setRaw(c, ical.PropDuration, formatDuration(d))
+	case hasDur:
+		c.Props.Del(ical.PropDuration)
+		o.setInstant(c, ical.PropDateTimeEnd, end)
+	case endLike != nil:
+		p := ical.NewProp(ical.PropDateTimeEnd)
+		o.formatLike(p, end, endLike)
+		c.Props.Set(p)
+	case d != implied:
+		o.setInstant(c, ical.PropDateTimeEnd, end)
+	}
+	if e := c.Props.Get(ical.PropDateTimeEnd); e != nil && isDate(e) != startDate {
+		for _, name := range []string{ical.PropDateTimeStart, ical.PropDateTimeEnd} {
+			t, _, _ := o.PropTime(c.Props.Get(name))
+			setUTC(c, name, t)
+		}
+	}
 }
 
 // setInstant sets a time property to t, written the way the component's
@@ -220,27 +254,13 @@ func (o *CalendarObject) setInstant(c *ical.Component, name string, t time.Time)
 // formatLike writes t into p in like's form: a DATE stays a DATE when t is
 // a midnight of the floating zone; a TZID time stays in that zone; else UTC.
 func (o *CalendarObject) formatLike(p *ical.Prop, t time.Time, like *ical.Prop) {
-	if like == nil {
-		p.Value = t.UTC().Format("20060102T150405Z")
-		return
-	}
-	if isDate(like) {
-		if w := o.floating.wall(t); w.Hour() == 0 && w.Minute() == 0 && w.Second() == 0 {
-			p.Params.Set(ical.ParamValue, "DATE")
-			p.Value = w.Format("20060102")
+	if like != nil {
+		if q, ok := o.inForm(p.Name, t, like); ok {
+			*p = *q
 			return
 		}
-		p.Value = t.UTC().Format("20060102T150405Z")
-		return
 	}
-	v := strings.TrimSpace(like.Value)
-	switch tzid := like.Params.Get(ical.PropTimezoneID); {
-	case tzid != "":
-		p.Params.Set(ical.PropTimezoneID, tzid)
-		p.Value = o.zoneOf(like).wall(t).Format("20060102T150405")
-	case strings.HasSuffix(strings.ToUpper(v), "Z"):
-		p.Value = t.UTC().Format("20060102T150405Z")
-	default:
-		p.Value = o.floating.wall(t).Format("20060102T150405")
-	}
+	p.Params.Del(ical.ParamValue)
+	p.Params.Del(ical.PropTimezoneID)
+	p.Value = t.UTC().Format("20060102T150405Z")
 }

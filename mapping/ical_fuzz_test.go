@@ -66,14 +66,32 @@ func FuzzParseCalendarObject(f *testing.F) {
 			t.Fatalf("an object judged against itself changed: %+v %v", u, err)
 		}
 		if u.Kept != "" {
-			if _, err := MergeKeptCalendar(out, u.Kept); err != nil {
+			if _, err := MergeKeptCalendar(out, u.Kept, loc); err != nil {
 				t.Fatalf("merging kept properties: %v", err)
 			}
 		}
+		// The object's date forms kept, then merged into a "rendering" that
+		// has moved (itself an hour later).
+		base := psaTimesOf(again)
+		kept, err := KeptWithForms(u.Kept, o, base)
+		if err != nil {
+			t.Fatalf("keeping date forms: %v", err)
+		}
+		if _, err := MergeKeptCalendar(out, kept, loc); err != nil {
+			t.Fatalf("merging kept date forms: %v", err)
+		}
 		if o.Kind == "VTODO" {
 			ClientToDoFields(o, true, now)
-			if _, err := OverlayClientToDo(out, string(out)); err != nil {
+			data, err := KeepClientObject(again, out, PSATimes{base.Start.Add(-time.Hour), base.End.Add(-time.Hour)})
+			if err != nil {
+				t.Fatalf("keeping the client's object: %v", err)
+			}
+			served, err := OverlayClientToDo(out, data, loc)
+			if err != nil {
 				t.Fatalf("overlay: %v", err)
+			}
+			if _, err := ParseCalendarObject(served, loc); err != nil {
+				t.Fatalf("overlay served an object that does not parse: %v\n%s", err, served)
 			}
 		}
 	})

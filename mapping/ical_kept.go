@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"time"
+
 	"github.com/emersion/go-ical"
 )
 
@@ -60,9 +62,11 @@ func encodeSingle(c *ical.Component) (string, error) {
 
 // MergeKeptCalendar folds a user's kept properties into a rendered object:
 // a property the rendering has wins, the others are added, and kept
-// children (alarms) are appended to the rendered component.
-func MergeKeptCalendar(body []byte, data string) ([]byte, error) {
-	cal, _, main, k, err := decodeBoth(body, data)
+// children (alarms) are appended to the rendered component. Kept date
+// forms (KeptWithForms) replace the rendered times as ical_forms.go says;
+// loc is the user's zone, which the rendering is in.
+func MergeKeptCalendar(body []byte, data string, loc *time.Location) ([]byte, error) {
+	cal, keptCal, main, k, err := decodeBoth(body, data)
 	if err != nil || main == nil {
 		return body, err
 	}
@@ -73,7 +77,31 @@ func MergeKeptCalendar(body []byte, data string) ([]byte, error) {
 		main.Props[name] = props
 	}
 	main.Children = append(main.Children, k.Children...)
+	if p := keptCal.Props.Get(psaTimesProp); p != nil {
+		if base, ok := parsePSATimes(p.Value); ok {
+			if err := applyKeptForms(cal, main, body, data, base, loc); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return EncodeCalendar(cal)
+}
+
+// applyKeptForms gives main (of cal, the rendering being merged) the
+// client's date forms from the kept data.
+func applyKeptForms(cal *ical.Calendar, main *ical.Component, body []byte, data string, base PSATimes, loc *time.Location) error {
+	rendered, err := ParseCalendarObject(body, loc)
+	if err != nil {
+		return err
+	}
+	forms, err := ParseCalendarObject([]byte(data), loc)
+	if err != nil {
+		return err
+	}
+	setDateProps(main, forms.reform(forms.Master, base, psaTimesOf(rendered), rendered.Master))
+	addTimezones(cal, forms.Cal, tzidsOf(main))
+	pruneTimezones(cal)
+	return nil
 }
 
 // decodeBoth reads a rendered body and a user's kept data with their main
@@ -107,43 +135,72 @@ func mainComponent(cal *ical.Calendar) *ical.Component {
 }
 
 // OverlayClientToDo serves a client-created to-do to its creator: the
-// client's own object (data, as it sent it) with what the PSA decides —
-// the times, the completion and the link — taken from the rendering.
-func OverlayClientToDo(body []byte, data string) ([]byte, error) {
-	rendered, own, r, c, err := decodeBoth(body, data)
-	if err != nil || r == nil {
-		return body, err
+// client's own object (data, KeepClientObject) as it sent it, with what
+// the PSA decided since — new times in the client's form (ical_forms.go),
+// the completion, the link — taken from the rendering (body). When the PSA
+// changed nothing the client's bytes are served unchanged. loc is the
+// user's zone.
+func OverlayClientToDo(body []byte, data string, loc *time.Location) ([]byte, error) {
+	own, base, hasBase := splitBase(data)
+	rendered, err := ParseCalendarObject(body, loc)
+	if err != nil {
+		return nil, err
 	}
-	clientStatus := propText(c, ical.PropStatus)
-	for _, name := range []string{ical.PropDateTimeStart, ical.PropDue, ical.PropDuration, ical.PropDateTimeEnd,
-		ical.PropStatus, ical.PropCompleted, ical.PropPercentComplete, ical.PropURL} {
-		if r.Props[name] != nil {
-			c.Props[name] = r.Props[name]
-		} else {
-			delete(c.Props, name)
-		}
+	o, err := ParseCalendarObject(own, loc)
+	if err != nil {
+		return nil, err
 	}
-	if clientStatus == "IN-PROCESS" && propText(c, ical.PropStatus) == "NEEDS-ACTION" {
-		// The PSA knows done or not done; the client's "in process" stays.
-		setRaw(c, ical.PropStatus, clientStatus)
+	if o.Kind != rendered.Kind {
+		return body, nil
 	}
-	mergeTimezones(own, rendered)
-	return EncodeCalendar(own)
+	psa := psaTimesOf(rendered)
+	if !hasBase {
+		base = o.clientBase(psa)
+	}
+	c, r := o.Master, rendered.Master
+	changed := false
+	if !psa.equal(base) {
+		setDateProps(c, o.reform(c, base, psa, r))
+		addTimezones(o.Cal, rendered.Cal, tzidsOf(c))
+		changed = true
+	}
+	if overlayCompletion(o, c, rendered, r) {
+		changed = true
+	}
+	if u := r.Props.Get(ical.PropURL); u != nil && (c.Props.Get(ical.PropURL) == nil || c.Props.Get(ical.PropURL).Value != u.Value) {
+		c.Props.Set(u)
+		changed = true
+	}
+	if !changed {
+		return own, nil
+	}
+	return EncodeCalendar(o.Cal)
 }
 
-// mergeTimezones gives dst every VTIMEZONE of src it lacks (by TZID).
-func mergeTimezones(dst, src *ical.Calendar) {
-	have := map[string]bool{}
-	for _, c := range dst.Children {
-		if c.Name == ical.CompTimezone {
-			have[propText(c, ical.PropTimezoneID)] = true
+// overlayCompletion gives a client's to-do the PSA's completion where it
+// differs: done or not, and the completion time. A client's IN-PROCESS
+// stays while the PSA has the to-do open.
+func overlayCompletion(o *CalendarObject, c *ical.Component, rendered *CalendarObject, r *ical.Component) bool {
+	was, is := todoDone(c), todoDone(r)
+	if was == is {
+		cp, rp := c.Props.Get(ical.PropCompleted), r.Props.Get(ical.PropCompleted)
+		if !is || cp == nil || rp == nil {
+			return false
+		}
+		ct, _, err1 := o.PropTime(cp)
+		rt, _, err2 := rendered.PropTime(rp)
+		if err1 == nil && err2 == nil && ct.Equal(rt) {
+			return false
+		}
+		c.Props.Set(rp)
+		return true
+	}
+	for _, name := range []string{ical.PropStatus, ical.PropCompleted, ical.PropPercentComplete} {
+		if p := r.Props.Get(name); p != nil {
+			c.Props.Set(p)
+		} else {
+			c.Props.Del(name)
 		}
 	}
-	var add []*ical.Component
-	for _, c := range src.Children {
-		if c.Name == ical.CompTimezone && !have[propText(c, ical.PropTimezoneID)] {
-			add = append(add, c)
-		}
-	}
-	dst.Children = append(add, dst.Children...)
+	return true
 }

@@ -19,6 +19,7 @@ type CalendarObject struct {
 	Overrides []*ical.Component
 	zones     map[string]zone
 	floating  zone // for floating times and dates: the user's zone
+	repaired  bool // complete() added what the client left out
 }
 
 // ParseCalendarObject reads and checks a client's (or a stored) calendar
@@ -48,18 +49,22 @@ func ParseCalendarObject(body []byte, floating *time.Location) (*CalendarObject,
 func (o *CalendarObject) complete() {
 	if o.Cal.Props.Get(ical.PropProductID) == nil {
 		setRaw(o.Cal.Component, ical.PropProductID, ProductID)
+		o.repaired = true
 	}
 	if o.Cal.Props.Get(ical.PropVersion) == nil {
 		setRaw(o.Cal.Component, ical.PropVersion, "2.0")
+		o.repaired = true
 	}
 	for _, c := range append([]*ical.Component{o.Master}, o.Overrides...) {
 		if c.Props.Get(ical.PropDateTimeStamp) != nil {
 			continue
 		}
+		o.repaired = true
 		stamp := time.Unix(0, 0)
 		for _, name := range []string{ical.PropLastModified, ical.PropCreated, ical.PropDateTimeStart} {
 			if p := c.Props.Get(name); p != nil {
-				if t, _, err := o.PropTime(p); err == nil {
+				// A stamp must be writable as a DATE-TIME: year 1 or later in UTC.
+				if t, _, err := o.PropTime(p); err == nil && t.UTC().Year() >= 1 {
 					stamp = t
 					break
 				}

@@ -102,6 +102,24 @@ func (o *CalendarObject) inUTC(p ical.Prop) ical.Prop {
 	return q
 }
 
+// TimeBounds is what the store keeps to prefilter time-range queries
+// (Unix seconds): the span of the object's occurrences (Span), with no end
+// for an endless series. ok is false when the object has no bounds: a
+// VTODO without DTSTART and DUE matches ranges by COMPLETED and CREATED,
+// or every range (RFC 4791 §9.9), so it must never be skipped.
+func (o *CalendarObject) TimeBounds() (start int64, end *int64, ok bool) {
+	for _, c := range append([]*ical.Component{o.Master}, o.Overrides...) {
+		if c.Props.Get(ical.PropDateTimeStart) == nil && c.Props.Get(ical.PropDue) == nil {
+			return 0, nil, false
+		}
+	}
+	s, e := o.Span()
+	if e != nil {
+		end = new(e.Unix())
+	}
+	return s.Unix(), end, true
+}
+
 func (o *CalendarObject) mustTime(p *ical.Prop) time.Time {
 	t, _, _ := o.PropTime(p)
 	return t

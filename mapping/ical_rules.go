@@ -101,12 +101,17 @@ func normText(s string) string {
 type ClientToDo struct {
 	Description string // SUMMARY, then DESCRIPTION: the PSA to-do has no title
 	Start, End  time.Time
-	Completed   *time.Time
+	// Undated: the VTODO has no DTSTART and no DUE; Start and End are now,
+	// for a new PSA to-do (an existing one keeps its times).
+	Undated   bool
+	Completed *time.Time
 }
 
 // ClientToDoFields maps a client's VTODO onto a to-do: the PSA needs a
 // start and an end, so a task with only a due time starts then, and one
-// without times starts and ends at now.
+// without times starts and ends at now. DATE and floating values are read
+// in the user's zone (the object's floating zone). The client keeps its
+// own form (ical_forms.go).
 func ClientToDoFields(o *CalendarObject, completeToDos bool, now time.Time) ClientToDo {
 	c := o.Master
 	var f ClientToDo
@@ -128,7 +133,7 @@ func ClientToDoFields(o *CalendarObject, completeToDos bool, now time.Time) Clie
 	case !in.End.IsZero():
 		f.Start, f.End = in.End, in.End
 	default:
-		f.Start, f.End = now, now
+		f.Start, f.End, f.Undated = now, now, true
 	}
 	if completeToDos && todoDone(c) {
 		at := now

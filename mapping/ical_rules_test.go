@@ -67,7 +67,7 @@ func TestPSAItemUpdate(t *testing.T) {
 	// The kept reminder survives a later PSA change of the time.
 	later, _ := RenderAppointment(AppointmentView{Appointment: Appointment{ID: 77, Title: "Review", Description: "Agenda",
 		StartDateTime: utc("2025-06-05T08:00:00Z"), EndDateTime: utc("2025-06-05T09:00:00Z")}}, CalendarContext{Location: loc, LinkTemplate: testLinks})
-	merged, err := MergeKeptCalendar(later, u.Kept)
+	merged, err := MergeKeptCalendar(later, u.Kept, loc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,9 +136,11 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 		return err
 	}
 	changes := fieldChanges{}
+	var base mapping.PSATimes
 	switch r := rec.(type) {
 	case *mapping.Appointment:
 		changes.times(&r.StartDateTime, &r.EndDateTime, u)
+		base = mapping.PSATimes{Start: r.StartDateTime, End: r.EndDateTime}
 	case *mapping.ToDo:
 		changes.times(&r.StartDateTime, &r.EndDateTime, u)
 		if u.Complete != nil {
@@ -146,11 +148,17 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 		} else if u.Reopen {
 			r.CompletedDate, changes["completedDate"] = nil, nil
 		}
+		base = mapping.PSATimes{Start: r.StartDateTime, End: r.EndDateTime}
 	}
 	if err := t.applyClientChanges(ctx, entity, existing.SourceRID, rec, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
 		return err
 	}
-	return t.SetKept(ctx, req.Collection.ID, entity, existing.SourceRID, u.Kept)
+	// The client's date forms are kept with the PSA times they now stand for.
+	kept, err := mapping.KeptWithForms(u.Kept, obj, base)
+	if err != nil {
+		return err
+	}
+	return t.SetKept(ctx, req.Collection.ID, entity, existing.SourceRID, kept)
 }
 
 // fieldChanges collects a client's changes to a record's fields as the
@@ -199,9 +207,9 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if req.Account.ResourceID == nil {
 		return sourceKey{}, notLinked()
 	}
-	body, err := mapping.EncodeCalendar(obj.Cal)
+	body, err := obj.SourceBytes(req.Body)
 	if err != nil {
-		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+		return sourceKey{}, err
 	}
 	rec := seriesRecord{CollectionID: req.Collection.ID, Href: req.Href, ResourceID: *req.Account.ResourceID, Body: string(body)}
 	rid, err := t.InsertClient(ctx, entitySeries, &rec, req.Account.ID, obj.UID)
@@ -230,9 +238,9 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
 			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", r.ClientUID)}
 	}
-	body, err := mapping.EncodeCalendar(obj.Cal)
+	body, err := obj.SourceBytes(req.Body)
 	if err != nil {
-		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+		return sourceKey{}, err
 	}
 	rec := r.seriesRecord
 	rec.Body = string(body)

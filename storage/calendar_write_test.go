@@ -346,14 +346,26 @@ func TestClientToDos(t *testing.T) {
 		}
 		served := f.get(t, f.aliceTasks, "task-1.ics")
 		contains(t, "client task for its client", served, "SUMMARY:Order toner", "CATEGORIES:Office", "X-CLIENT-THING:keep",
-			"DUE;TZID=Europe/Berlin:20250607T170000", "STATUS:NEEDS-ACTION")
+			"DUE;TZID=Europe/Berlin:20250607T170000")
+		lacks(t, "client task for its client", served, "STATUS") // it sent none
 		// Completing it on the client completes the PSA to-do.
-		_, err = f.put(t, f.alice, f.aliceTasks, "task-1.ics", strings.Replace(served, "STATUS:NEEDS-ACTION", "STATUS:COMPLETED", 1))
+		_, err = f.put(t, f.alice, f.aliceTasks, "task-1.ics", strings.Replace(served, "END:VTODO", "STATUS:COMPLETED\r\nEND:VTODO", 1))
 		must(t, err)
 		rec, _ := record(t, f.s, mapping.EntityCompanyToDos, ob[0].RID)
 		if rec.(*mapping.ToDo).CompletedDate == nil {
 			t.Fatal("completion of a client to-do not in the mirror")
 		}
+		contains(t, "completed client task", f.get(t, f.aliceTasks, "task-1.ics"), "STATUS:COMPLETED")
+		// The PSA re-opens it: the client reads it open again.
+		must(t, f.s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			return tx.AcceptForTest(ctx, mapping.EntityCompanyToDos, ob[0].RID, 9101)
+		}))
+		reopened := *rec.(*mapping.ToDo)
+		reopened.ID, reopened.CompletedDate = 9101, nil
+		upsert(t, f.s, mapping.EntityCompanyToDos, &reopened)
+		served = f.get(t, f.aliceTasks, "task-1.ics")
+		contains(t, "client task the PSA re-opened", served, "STATUS:NEEDS-ACTION", "DUE;TZID=Europe/Berlin:20250607T170000")
+		lacks(t, "client task the PSA re-opened", served, "STATUS:COMPLETED")
 		// Deleting it deletes the PSA to-do.
 		must(t, f.del(f.alice, f.aliceTasks, "task-1.ics"))
 		if ob = f.outbox(t, mapping.EntityCompanyToDos); ob[len(ob)-1].Op != storage.OpDelete {

@@ -129,13 +129,7 @@ func (seriesProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]place
 		return nil, err
 	}
 	pl := placement{collectionID: collID, href: r.Href, uid: r.ClientUID, comp: "VEVENT", body: body}
-	if obj, err := mapping.ParseCalendarObject(body, loc); err == nil {
-		start, end := obj.Span()
-		pl.timeStart = ptr(start.Unix())
-		if end != nil {
-			pl.timeEnd = ptr(end.Unix())
-		}
-	}
+	pl.timeStart, pl.timeEnd = calendarBounds(body, loc)
 	return []placement{pl}, nil
 }
 

@@ -108,7 +108,7 @@ type calItem struct {
 	readOnly   bool
 	render     func(mapping.CalendarContext) ([]byte, error)
 	// merge picks the kept-property merge for a user (nil: MergeKeptCalendar).
-	merge func(u *userInfo) func([]byte, string) ([]byte, error)
+	merge func(u *userInfo) func([]byte, string, *time.Location) ([]byte, error)
 }
 
 // placeCalendarItem renders an item once per time zone among the targets
@@ -143,10 +143,27 @@ func (t *Tx) placeCalendarItem(ctx context.Context, targets []calendarTarget, it
 		if it.merge != nil {
 			merge = it.merge(tg.user)
 		}
+		loc := t.userLocation(zone)
 		out = append(out, placement{collectionID: tg.collID, href: it.href, uid: it.uid, comp: it.comp, body: body,
-			readOnly: it.readOnly, timeStart: ptr(start), timeEnd: ptr(end), merge: merge})
+			readOnly: it.readOnly, timeStart: ptr(start), timeEnd: ptr(end),
+			merge:  func(body []byte, kept string) ([]byte, error) { return merge(body, kept, loc) },
+			bounds: func(body []byte) (*int64, *int64) { return calendarBounds(body, loc) }})
 	}
 	return out, nil
+}
+
+// calendarBounds reads the time bounds of a served calendar object (nil:
+// none, so every time-range query considers it; see TimeBounds).
+func calendarBounds(body []byte, loc *time.Location) (start, end *int64) {
+	obj, err := mapping.ParseCalendarObject(body, loc)
+	if err != nil {
+		return nil, nil
+	}
+	s, e, ok := obj.TimeBounds()
+	if !ok {
+		return nil, nil
+	}
+	return &s, e
 }
 
 // rowByRef reads a live row by reference id, cached for the transaction;

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/psadav/psadav/mapping"
 )
@@ -77,7 +78,7 @@ func (todoProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]placeme
 		href: mapping.Href(mapping.KindToDo, ref), uid: mapping.UID(mapping.KindToDo, ref, r.ClientUID),
 		comp: comp, start: r.StartDateTime, end: r.EndDateTime,
 		render: func(c mapping.CalendarContext) ([]byte, error) { return mapping.RenderToDo(v, asTask, c) },
-		merge: func(u *userInfo) func([]byte, string) ([]byte, error) {
+		merge: func(u *userInfo) func([]byte, string, *time.Location) ([]byte, error) {
 			if asTask && u.id == creator {
 				return mapping.OverlayClientToDo
 			}

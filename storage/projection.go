@@ -40,6 +40,9 @@ type placement struct {
 	timeStart, timeEnd *int64
 	// merge folds the collection owner's kept properties into body.
 	merge func(body []byte, kept string) ([]byte, error)
+	// bounds, when set, reads timeStart and timeEnd from a merged body:
+	// kept date forms may change the times an object is served with.
+	bounds func(body []byte) (start, end *int64)
 }
 
 // projector plugs one entity into the projection.
@@ -224,6 +227,9 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 		if data := kept[pl.collectionID]; data != "" && pl.merge != nil {
 			if body, err = pl.merge(body, data); err != nil {
 				return err
+			}
+			if pl.bounds != nil {
+				pl.timeStart, pl.timeEnd = pl.bounds(body)
 			}
 		}
 		if err := p.writeObject(ctx, k, pl, body, byColl[pl.collectionID]); err != nil {

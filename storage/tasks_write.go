@@ -95,7 +95,7 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, rid, OpCreate, fields, &req.Account.ID, ptr(res)); err != nil {
 		return sourceKey{}, err
 	}
-	if err := t.keepClientObject(ctx, req, rid, obj); err != nil {
+	if err := t.keepClientObject(ctx, req, rid, obj, &td); err != nil {
 		return sourceKey{}, err
 	}
 	if err := t.claimHref(ctx, req.Collection.ID, req.Href, mapping.EntityCompanyToDos, rid); err != nil {
@@ -104,14 +104,15 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	return sourceKey{mapping.EntityCompanyToDos, rid}, nil
 }
 
-// keepClientObject keeps a client's whole VTODO for it: it is served back
-// with the PSA's times and completion.
-func (t *Tx) keepClientObject(ctx context.Context, req *PutRequest, rid int64, obj *mapping.CalendarObject) error {
-	body, err := mapping.EncodeCalendar(obj.Cal)
+// keepClientObject keeps a client's whole VTODO for it, as sent where it
+// can, with the PSA times it stands for (td's): it is served back in its
+// own date forms, with what the PSA changes later (OverlayClientToDo).
+func (t *Tx) keepClientObject(ctx context.Context, req *PutRequest, rid int64, obj *mapping.CalendarObject, td *mapping.ToDo) error {
+	data, err := mapping.KeepClientObject(obj, req.Body, mapping.PSATimes{Start: td.StartDateTime, End: td.EndDateTime})
 	if err != nil {
-		return &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
+		return err
 	}
-	return t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, rid, string(body))
+	return t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, rid, data)
 }
 
 // updateClientToDo applies every mapped change to a to-do the client created.
@@ -135,8 +136,10 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 	}
 	changes := fieldChanges{}
 	changes.text("activityDescription", &td.ActivityDescription, f.Description)
-	changes.time("startDateTime", &td.StartDateTime, f.Start)
-	changes.time("endDateTime", &td.EndDateTime, f.End)
+	if !f.Undated { // an undated to-do leaves the PSA's times where they are
+		changes.time("startDateTime", &td.StartDateTime, f.Start)
+		changes.time("endDateTime", &td.EndDateTime, f.End)
+	}
 	if org.CompleteToDos {
 		switch {
 		case f.Completed != nil && td.CompletedDate == nil:
@@ -148,7 +151,7 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 	if err := t.applyClientChanges(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
 		return err
 	}
-	return t.keepClientObject(ctx, req, existing.SourceRID, obj)
+	return t.keepClientObject(ctx, req, existing.SourceRID, obj, td)
 }
 
 // checkToDoText refuses a to-do text over the PSA's limit.
