@@ -33,6 +33,9 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 	if existing.ReadOnly {
 		return sourceKey{}, readOnlyItem()
 	}
+	if err := uidUnchanged(existing, obj.UID); err != nil {
+		return sourceKey{}, err
+	}
 	switch mapping.Entity(existing.SourceEntity) {
 	case mapping.EntityAppointments, mapping.EntityCompanyToDos:
 		return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
@@ -226,10 +229,6 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, err
 	}
 	r := row.(*seriesRow)
-	if obj.UID != r.ClientUID {
-		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
-			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", r.ClientUID)}
-	}
 	body, err := mapping.EncodeCalendar(obj.Cal)
 	if err != nil {
 		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
