@@ -81,25 +81,6 @@ func parseClientObject(req *PutRequest, kind, wrongKind string) (*mapping.Calend
 	return obj, nil
 }
 
-// claimHref makes href the place of a new source's object in a
-// collection: the projection then writes the object there rather than at
-// the source's own name (a client-created object keeps the href its
-// client chose).
-func (t *Tx) claimHref(ctx context.Context, collectionID int64, href string, entity mapping.Entity, rid int64) error {
-	res, err := t.tx.NewUpdate().Table("dav_objects").Set("source_entity = ?", string(entity)).Set("source_rid = ?", rid).
-		Where("collection_id = ? AND href = ? AND deleted", collectionID, href).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	obj := objectRow{CollectionID: collectionID, Href: href, SourceEntity: string(entity), SourceRID: rid,
-		Deleted: true, ChangeSeq: t.nextSeq(), ModifiedAt: t.now}
-	_, err = t.tx.NewInsert().Model(&obj).Returning("id").Exec(ctx)
-	return err
-}
-
 // writeBackMode refuses the changes a client may not make in strict mode.
 func (t *Tx) refuseInStrict(ctx context.Context, discarded []string) error {
 	if len(discarded) == 0 {
@@ -209,9 +190,6 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	rec := seriesRecord{CollectionID: req.Collection.ID, Href: req.Href, ResourceID: *req.Account.ResourceID, Body: string(body)}
 	rid, err := t.InsertClient(ctx, entitySeries, &rec, req.Account.ID, obj.UID)
 	if err != nil {
-		return sourceKey{}, err
-	}
-	if err := t.claimHref(ctx, req.Collection.ID, req.Href, entitySeries, rid); err != nil {
 		return sourceKey{}, err
 	}
 	row, err := t.loadRow(ctx, entitySeries, rid)

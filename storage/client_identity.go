@@ -132,6 +132,29 @@ func (t *Tx) setKeptAt(ctx context.Context, collectionID int64, href string, k s
 	return t.addIdentity(ctx, collectionID, href, k, id.UID, data)
 }
 
+// moveClientObjects hands the client identities and pins of a row that
+// gives way to another (the PSA's copy of a client's row, dropPSACopy) to
+// that row: a card a client linked to the copy stays where it is.
+func (t *Tx) moveClientObjects(ctx context.Context, entity mapping.Entity, from, to int64) error {
+	if _, err := t.tx.NewUpdate().Table(identitiesTable).Set("source_rid = ?", to).
+		Where("source_entity = ? AND source_rid = ?", string(entity), from).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.NewRaw(`INSERT INTO pinned_items (collection_id, source_entity, source_rid, pinned_at)
+		SELECT collection_id, source_entity, ?, pinned_at FROM pinned_items WHERE source_entity = ? AND source_rid = ?
+		ON CONFLICT DO NOTHING`, to, string(entity), from).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.NewDelete().Model((*pinnedRow)(nil)).
+		Where("source_entity = ? AND source_rid = ?", string(entity), from).Exec(ctx); err != nil {
+		return err
+	}
+	t.forget(pinsCacheKey)
+	t.sideChanged(identitiesTable, entity)
+	t.proj.touch(sourceKey{entity, to})
+	return nil
+}
+
 // identitiesFor lists the identities of source k by collection.
 func (p *projection) identitiesFor(ctx context.Context, k sourceKey) (map[int64][]identityRow, error) {
 	if has, err := p.sideHas(ctx, identitiesTable, k); err != nil || !has {

@@ -306,3 +306,32 @@ func TestRecreatedCardComesBackOnce(t *testing.T) {
 		eq(t, "bob's all-contacts book", hrefs(t, s, f.bobAll), []string{"contact-11.vcf", "contact-12.vcf", "contact-21.vcf"})
 	})
 }
+
+// A card linked to the PSA's copy of a contact a client created (pulled
+// before the PSA's answer to the create arrived) stays when the copy gives
+// way to the client's row.
+func TestLinkedCardSurvivesTheAcceptedCreate(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		f := contactsFixture(t, s)
+		ctx := context.Background()
+		_, err := putCard(s, f.alice, f.aliceBk, "a1.vcf", zed("uid-a1"), "", "*")
+		must(t, err)
+		rid := outbox(t, s)[0].RID
+		n, _ := s.CountPSA(ctx, mapping.EntityContacts)
+		upsert(t, s, mapping.EntityContacts, &mapping.Contact{ID: 500, CompanyID: 1, IsActive: 1, FirstName: "Zed", LastName: "Quux",
+			EmailAddress: "zed@acme.example"})
+		_, err = putCard(s, f.bob, f.bobBk, "b1.vcf", zed("uid-b1", "X-BOB:yes"), "", "*")
+		must(t, err)
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			return tx.AcceptCreate(ctx, mapping.EntityContacts, rid, 500)
+		}))
+		eq(t, "bob's book", hrefs(t, s, f.bobBk), []string{"b1.vcf"})
+		if b := body(t, s, f.bobBk, "b1.vcf"); prop(b, "UID") != "uid-b1" || prop(b, "X-PSA-CONTACT-ID") != "500" || prop(b, "X-BOB") != "yes" {
+			t.Fatalf("bob's card after the accept:\n%s", b)
+		}
+		eq(t, "alice's book", hrefs(t, s, f.aliceBk), []string{"a1.vcf", "contact-11.vcf", "contact-12.vcf"})
+		if m, _ := s.CountPSA(ctx, mapping.EntityContacts); m != n {
+			t.Fatalf("%d contacts after the accept, %d before the PSA's copy", m, n)
+		}
+	})
+}

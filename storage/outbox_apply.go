@@ -191,6 +191,9 @@ func (t *Tx) dropPSACopy(ctx context.Context, entity mapping.Entity, rid, psaID 
 		return err
 	}
 	delete(t.proj.rows, sourceKey{entity, dupRID})
+	if err := t.moveClientObjects(ctx, entity, dupRID, rid); err != nil {
+		return err
+	}
 	// Its objects become tombstones now, before anything is placed under
 	// the PSA name they hold.
 	return t.proj.apply(ctx, sourceKey{entity, dupRID}, nil)
