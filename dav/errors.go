@@ -168,6 +168,12 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		if ref.Href != "" {
 			e.inner = hrefElem(memberPath(r, ref.Href))
 		}
+	case mapping.RefuseUIDChanged:
+		// RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1: a PUT must not overwrite an
+		// object with a different UID. Not a conflict the client can
+		// resolve by retrying: the object keeps its UID (403).
+		e.status, e.cond = http.StatusForbidden, proto("no-uid-conflict", "no-uid-conflict")
+		e.inner = hrefElem(r.URL.EscapedPath())
 	case mapping.RefuseReadOnlyItem, mapping.RefuseDelete:
 		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
 		e.inner = "<d:resource>" + hrefElem(r.URL.EscapedPath()) + "<d:privilege><d:write/></d:privilege></d:resource>"

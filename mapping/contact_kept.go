@@ -72,6 +72,26 @@ func MergeKeptCard(body []byte, data string) ([]byte, error) {
 	return EncodeCard(card), nil
 }
 
+// MergeKeptCardAs is MergeKeptCard for a card its client holds under a
+// UID of its own: a card linked to a PSA contact by the duplicate rule
+// keeps the UID its client gave it (RFC 6352 §5.1), whatever UID the
+// contact's other cards have.
+func MergeKeptCardAs(body []byte, uid, data string) ([]byte, error) {
+	merged, err := MergeKeptCard(body, data)
+	if err != nil {
+		return nil, err
+	}
+	card, err := DecodeCard(merged)
+	if err != nil {
+		return nil, err
+	}
+	if card.Value(vcard.FieldUID) == uid {
+		return merged, nil
+	}
+	card.SetValue(vcard.FieldUID, uid)
+	return EncodeCard(card), nil
+}
+
 // singleValued properties appear at most once in a card as psadav renders it.
 var singleValued = map[string]bool{
 	"PHOTO": true, "NOTE": true, "TITLE": true, "BDAY": true, "ANNIVERSARY": true, "GENDER": true,

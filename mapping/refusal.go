@@ -23,6 +23,7 @@ const (
 	RefuseUnsupportedData                             // a media type or version psadav does not take
 	RefuseUnknownCountry                              // an address's country the PSA does not have
 	RefuseInvalidObject                               // valid iCalendar that breaks RFC 4791 §4.1 (METHOD, two component types or UIDs)
+	RefuseUIDChanged                                  // a PUT would change the UID of the object at its href
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.
@@ -30,7 +31,7 @@ type Refusal struct {
 	Code    RefusalCode
 	Fields  []string // the client's property names (TITLE, SUMMARY …)
 	Limit   int      // for RefuseTooLong
-	Href    string   // for RefuseUIDConflict: the object already holding the UID
+	Href    string   // for RefuseUIDConflict: the object already holding the UID; for RefuseUIDChanged: the object itself
 	Message string
 }
 

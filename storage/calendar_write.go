@@ -33,6 +33,9 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 	if existing.ReadOnly {
 		return sourceKey{}, readOnlyItem()
 	}
+	if err := uidUnchanged(existing, obj.UID); err != nil {
+		return sourceKey{}, err
+	}
 	switch mapping.Entity(existing.SourceEntity) {
 	case mapping.EntityAppointments, mapping.EntityCompanyToDos:
 		return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
@@ -76,25 +79,6 @@ func parseClientObject(req *PutRequest, kind, wrongKind string) (*mapping.Calend
 		return nil, &mapping.Refusal{Code: mapping.RefuseUnsupportedComponent, Message: wrongKind}
 	}
 	return obj, nil
-}
-
-// claimHref makes href the place of a new source's object in a
-// collection: the projection then writes the object there rather than at
-// the source's own name (a client-created object keeps the href its
-// client chose).
-func (t *Tx) claimHref(ctx context.Context, collectionID int64, href string, entity mapping.Entity, rid int64) error {
-	res, err := t.tx.NewUpdate().Table("dav_objects").Set("source_entity = ?", string(entity)).Set("source_rid = ?", rid).
-		Where("collection_id = ? AND href = ? AND deleted", collectionID, href).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	obj := objectRow{CollectionID: collectionID, Href: href, SourceEntity: string(entity), SourceRID: rid,
-		Deleted: true, ChangeSeq: t.nextSeq(), ModifiedAt: t.now}
-	_, err = t.tx.NewInsert().Model(&obj).Returning("id").Exec(ctx)
-	return err
 }
 
 // writeBackMode refuses the changes a client may not make in strict mode.
@@ -158,7 +142,7 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 	if err != nil {
 		return err
 	}
-	return t.SetKept(ctx, req.Collection.ID, entity, existing.SourceRID, kept)
+	return t.setKeptAt(ctx, req.Collection.ID, existing.Href, sourceKey{entity, existing.SourceRID}, kept)
 }
 
 // fieldChanges collects a client's changes to a record's fields as the
@@ -216,9 +200,6 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if err != nil {
 		return sourceKey{}, err
 	}
-	if err := t.claimHref(ctx, req.Collection.ID, req.Href, entitySeries, rid); err != nil {
-		return sourceKey{}, err
-	}
 	row, err := t.loadRow(ctx, entitySeries, rid)
 	if err != nil {
 		return sourceKey{}, err
@@ -234,10 +215,6 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, err
 	}
 	r := row.(*seriesRow)
-	if obj.UID != r.ClientUID {
-		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
-			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", r.ClientUID)}
-	}
 	body, err := obj.SourceBytes(req.Body)
 	if err != nil {
 		return sourceKey{}, err

@@ -15,7 +15,9 @@ import (
 //   - a pin keeps a contact in the address book a user created it in or
 //     linked a card to, whatever that book's scope says (the mirror image
 //     of a hidden item);
-//   - bindHref puts the object at the href the client chose;
+//   - the card itself is a client identity of the contact
+//     (client_identity.go): served at the href the client chose, under
+//     the UID it gave;
 //   - contactByUID and findDuplicate find the contact a new card means.
 
 type pinnedRow struct {
@@ -71,48 +73,6 @@ func (t *Tx) unpin(ctx context.Context, collectionID int64, entity mapping.Entit
 	return err
 }
 
-// bindHref makes the object of source k in a collection live at href (the
-// resource name a client PUT to): the projection is flushed, the object
-// moved there if it is elsewhere, and a tombstone left where it was if a
-// client could have seen it there. A tombstone already at href is taken
-// over.
-func (t *Tx) bindHref(ctx context.Context, collectionID int64, k sourceKey, href string) error {
-	before, err := t.tx.NewSelect().Model((*objectRow)(nil)).
-		Where("collection_id = ? AND source_entity = ? AND source_rid = ?", collectionID, string(k.entity), k.rid).Count(ctx)
-	if err != nil {
-		return err
-	}
-	if err := t.proj.flush(ctx); err != nil {
-		return err
-	}
-	var live objectRow
-	err = t.tx.NewSelect().Model(&live).Column("id", "href", "uid", "comp").
-		Where("collection_id = ? AND source_entity = ? AND source_rid = ? AND NOT deleted", collectionID, string(k.entity), k.rid).
-		Limit(1).Scan(ctx)
-	if isNoRows(err) || (err == nil && live.Href == href) {
-		return nil // not in the collection (the caller reports it), or already there
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := t.tx.NewDelete().Model((*objectRow)(nil)).
-		Where("collection_id = ? AND href = ? AND deleted", collectionID, href).Exec(ctx); err != nil {
-		return err
-	}
-	t.proj.forgetWritten(live.ID)
-	if _, err := t.tx.NewUpdate().Model((*objectRow)(nil)).Set("href = ?", href).Set("change_seq = ?", t.nextSeq()).
-		Set("modified_at = ?", t.now).Where("id = ?", live.ID).Exec(ctx); err != nil {
-		return err
-	}
-	if before == 0 {
-		return nil // placed by this write: no client saw the old href
-	}
-	tomb := objectRow{CollectionID: collectionID, Href: live.Href, UID: live.UID, Comp: live.Comp, ChangeSeq: t.nextSeq(),
-		SourceEntity: string(k.entity), SourceRID: k.rid, Deleted: true, ModifiedAt: t.now}
-	_, err = t.tx.NewInsert().Model(&tomb).Exec(ctx)
-	return err
-}
-
 // objectWithUID is the resource name of the live object with a UID in a
 // collection, "" when there is none.
 func (t *Tx) objectWithUID(ctx context.Context, collectionID int64, uid string) (string, error) {
@@ -126,8 +86,9 @@ func (t *Tx) objectWithUID(ctx context.Context, collectionID int64, uid string) 
 }
 
 // contactByUID finds the live contact a UID names: a UID psadav gave a PSA
-// contact ("psadav-contact-29684"), or the UID a client gave a contact it
-// created. nil when none.
+// contact ("psadav-contact-29684"), the UID a client gave a contact it
+// created, or the UID of a card a client linked to a contact. nil when
+// none.
 func (t *Tx) contactByUID(ctx context.Context, uid string) (*contactRow, error) {
 	if id, ok := mapping.ParseUID(mapping.KindContact, uid); ok {
 		row, err := t.loadRowByRef(ctx, mapping.EntityContacts, id)
@@ -144,6 +105,15 @@ func (t *Tx) contactByUID(ctx context.Context, uid string) (*contactRow, error) 
 	}
 	var rows []contactRow
 	err := t.tx.NewSelect().Model(&rows).Where("client_uid = ? AND psa_deleted_at IS NULL", uid).Order("rid").Limit(1).Scan(ctx)
+	if err != nil || len(rows) > 0 {
+		if err != nil {
+			return nil, err
+		}
+		return &rows[0], nil
+	}
+	err = t.tx.NewSelect().Model(&rows).
+		Where("rid IN (SELECT source_rid FROM client_identities WHERE uid = ? AND source_entity = ?) AND psa_deleted_at IS NULL",
+			uid, string(mapping.EntityContacts)).Order("rid").Limit(1).Scan(ctx)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}

@@ -28,6 +28,16 @@
 // on (calendar_window, project_calendar.go), so the hourly
 // AdvanceCalendarWindow only re-projects what crossed its edges.
 //
+// An object a client wrote is the client's: its href, its UID and the
+// properties kept for it are a client identity (client_identities,
+// client_identity.go), per collection and source row. Where a collection
+// holds identities of a row — two cards of one person that the duplicate
+// rule linked to one PSA contact, a task that became a PSA to-do — the
+// projection serves the row at each of them instead of under the row's
+// own name, so no re-render, rebuild or other user's write renames,
+// removes or re-UIDs what a client holds; a PUT cannot change an object's
+// UID either (RFC 6352 §6.3.2.1, RFC 4791 §5.3.2.1).
+//
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
 // lets a bun or driver error escape as something a caller must interpret.

@@ -191,6 +191,9 @@ func (t *Tx) dropPSACopy(ctx context.Context, entity mapping.Entity, rid, psaID 
 		return err
 	}
 	delete(t.proj.rows, sourceKey{entity, dupRID})
+	if err := t.moveClientObjects(ctx, entity, dupRID, rid); err != nil {
+		return err
+	}
 	// Its objects become tombstones now, before anything is placed under
 	// the PSA name they hold.
 	return t.proj.apply(ctx, sourceKey{entity, dupRID}, nil)
@@ -243,17 +246,22 @@ func (t *Tx) placedHrefs(ctx context.Context, entity mapping.Entity, row mirrorR
 
 // renameProjected turns the row's objects that carry the projection's old
 // name into tombstones detached from the row, so the projection places the
-// row afresh under its new name. Objects under a name a client chose stay.
+// row afresh under its new name. Objects under a name a client chose stay,
+// and so does every client identity, whatever its name.
 func (t *Tx) renameProjected(ctx context.Context, entity mapping.Entity, rid int64, oldHrefs, newHrefs map[int64]string) error {
 	var objs []objectRow
 	if err := t.tx.NewSelect().Model(&objs).Column("id", "collection_id", "href").
 		Where("source_entity = ? AND source_rid = ? AND NOT deleted", string(entity), rid).Scan(ctx); err != nil {
 		return err
 	}
+	idents, err := t.proj.identitiesFor(ctx, sourceKey{entity, rid})
+	if err != nil {
+		return err
+	}
 	for _, o := range objs {
 		old, placed := oldHrefs[o.CollectionID]
 		next := newHrefs[o.CollectionID]
-		if !placed || o.Href != old || next == "" || next == old {
+		if !placed || o.Href != old || next == "" || next == old || len(idents[o.CollectionID]) > 0 {
 			continue
 		}
 		if _, err := t.tx.NewUpdate().Table("dav_objects").

@@ -14,7 +14,9 @@ import (
 //     contact; with scope none nothing (the book does not exist);
 //   - the all-contacts book, when enabled, holds every active contact;
 //   - a contact a user created, or linked a new card to, stays in the book
-//     they wrote it to whatever its scope (pinned, contact_links.go).
+//     they wrote it to whatever its scope (pinned, contact_links.go), as
+//     the cards the user's client wrote there, each at its own href under
+//     its own UID (client identities, client_identity.go).
 //
 // Companies, opportunities, countries and journal notes do not render
 // objects of their own; a change to one re-renders the contacts it shows in.
@@ -76,7 +78,7 @@ func (contactProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]plac
 	for i, id := range colls {
 		out[i] = placement{collectionID: id, href: mapping.Href(mapping.KindContact, ref),
 			uid: mapping.UID(mapping.KindContact, ref, r.ClientUID), comp: "VCARD", body: body,
-			merge: mapping.MergeKeptCard}
+			merge: mapping.MergeKeptCard, mergeAs: mapping.MergeKeptCardAs}
 	}
 	return out, nil
 }

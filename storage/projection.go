@@ -43,6 +43,9 @@ type placement struct {
 	// bounds, when set, reads timeStart and timeEnd from a merged body:
 	// kept date forms may change the times an object is served with.
 	bounds func(body []byte) (start, end *int64)
+	// mergeAs is merge for a client identity whose UID may differ from
+	// uid; nil for kinds whose identities always have the row's UID.
+	mergeAs func(body []byte, uid, kept string) ([]byte, error)
 }
 
 // projector plugs one entity into the projection.
@@ -187,7 +190,9 @@ func (p *projection) project(ctx context.Context, k sourceKey) error {
 	return p.apply(ctx, k, places)
 }
 
-// apply makes the objects of source k exactly the placements.
+// apply makes the objects of source k exactly the placements: in a
+// collection that holds client identities of k (client_identity.go), one
+// object per identity; elsewhere k's own object.
 func (p *projection) apply(ctx context.Context, k sourceKey, places []placement) error {
 	t := p.t
 	p.projected++
@@ -198,16 +203,9 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 	} else if err = t.scanAll(ctx, &existing, qSourceObjects, string(k.entity), k.rid); err != nil {
 		return err
 	}
-	// A collection may hold a tombstone of the source beside its live
-	// object (a client moved it to another href); the live one counts.
-	byColl := make(map[int64]*objectRow, len(existing))
-	for i := range existing {
-		if ex := byColl[existing[i].CollectionID]; ex == nil || ex.Deleted {
-			byColl[existing[i].CollectionID] = &existing[i]
-		}
-	}
 	var hidden map[int64]bool
 	var kept map[int64]string
+	var idents map[int64][]identityRow
 	if len(places) > 0 {
 		if hidden, err = p.hiddenFor(ctx, k); err != nil {
 			return err
@@ -215,14 +213,29 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 		if kept, err = p.keptFor(ctx, k); err != nil {
 			return err
 		}
+		if idents, err = p.identitiesFor(ctx, k); err != nil {
+			return err
+		}
 	}
-	placed := map[int64]bool{}
+	placed := make(map[int64]bool, len(existing)) // existing objects that stay
 	for i := range places {
 		pl := &places[i]
 		if hidden[pl.collectionID] || !p.inScope(pl.collectionID) {
 			continue
 		}
-		placed[pl.collectionID] = true
+		if ids := idents[pl.collectionID]; len(ids) > 0 {
+			for j := range ids {
+				ex := objectAt(existing, pl.collectionID, ids[j].Href)
+				if err := p.writeIdentity(ctx, k, pl, &ids[j], ex); err != nil {
+					return err
+				}
+				if ex != nil {
+					placed[ex.ID] = true
+				}
+			}
+			continue
+		}
+		ex := ownObject(existing, pl.collectionID)
 		body := pl.body
 		if data := kept[pl.collectionID]; data != "" && pl.merge != nil {
 			if body, err = pl.merge(body, data); err != nil {
@@ -232,17 +245,68 @@ func (p *projection) apply(ctx context.Context, k sourceKey, places []placement)
 				pl.timeStart, pl.timeEnd = pl.bounds(body)
 			}
 		}
-		if err := p.writeObject(ctx, k, pl, body, byColl[pl.collectionID]); err != nil {
+		if err := p.writeObject(ctx, k, pl, pl.uid, body, ex); err != nil {
 			return err
+		}
+		if ex != nil {
+			placed[ex.ID] = true
 		}
 	}
 	for i := range existing {
 		ex := &existing[i]
-		if ex.Deleted || placed[ex.CollectionID] || !p.inScope(ex.CollectionID) {
+		if ex.Deleted || placed[ex.ID] || !p.inScope(ex.CollectionID) {
 			continue
 		}
 		if err := t.tombstone(ctx, ex.ID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// writeIdentity stores the object of a client identity: the placement's
+// body under the identity's UID with its kept properties, at its href.
+func (p *projection) writeIdentity(ctx context.Context, k sourceKey, pl *placement, id *identityRow, ex *objectRow) error {
+	body := pl.body
+	var err error
+	switch {
+	case pl.mergeAs != nil:
+		body, err = pl.mergeAs(body, id.UID, id.Kept)
+	case id.UID != pl.uid:
+		return fmt.Errorf("storage: %s %d cannot be served under the client's UID %q", k.entity, k.rid, id.UID)
+	case id.Kept != "" && pl.merge != nil:
+		body, err = pl.merge(body, id.Kept)
+	}
+	if err != nil {
+		return err
+	}
+	at := *pl
+	at.href = id.Href
+	if id.Kept != "" && pl.bounds != nil {
+		at.timeStart, at.timeEnd = pl.bounds(body)
+	}
+	return p.writeObject(ctx, k, &at, id.UID, body, ex)
+}
+
+// objectAt is source's object at href in a collection, live or a
+// tombstone; nil when none.
+func objectAt(existing []objectRow, collectionID int64, href string) *objectRow {
+	for i := range existing {
+		if ex := &existing[i]; ex.CollectionID == collectionID && ex.Href == href {
+			return ex
+		}
+	}
+	return nil
+}
+
+// ownObject is the live object a source has in a collection that holds
+// no identities of it; nil when none. A tombstone is not brought back
+// under another name: a new object goes to the placement's href (taking
+// over a tombstone there), never to an href whose card a client deleted.
+func ownObject(existing []objectRow, collectionID int64) *objectRow {
+	for i := range existing {
+		if ex := &existing[i]; ex.CollectionID == collectionID && !ex.Deleted {
+			return ex
 		}
 	}
 	return nil
@@ -253,15 +317,15 @@ func (p *projection) inScope(collectionID int64) bool {
 }
 
 // writeObject stores one rendered object unless it is already stored as is.
-func (p *projection) writeObject(ctx context.Context, k sourceKey, pl *placement, body []byte, ex *objectRow) error {
+func (p *projection) writeObject(ctx context.Context, k sourceKey, pl *placement, uid string, body []byte, ex *objectRow) error {
 	t := p.t
 	etag := ETagOf(body)
-	if ex != nil && !ex.Deleted && ex.ETag == etag && ex.UID == pl.uid && ex.ReadOnly == pl.readOnly &&
+	if ex != nil && !ex.Deleted && ex.ETag == etag && ex.UID == uid && ex.ReadOnly == pl.readOnly &&
 		eqInt64(ex.TimeStart, pl.timeStart) && eqInt64(ex.TimeEnd, pl.timeEnd) {
 		return nil
 	}
 	obj := objectRow{
-		CollectionID: pl.collectionID, UID: pl.uid, ETag: etag, Comp: pl.comp, Body: body,
+		CollectionID: pl.collectionID, UID: uid, ETag: etag, Comp: pl.comp, Body: body,
 		Size: int64(len(body)), ChangeSeq: t.nextSeq(), SourceEntity: string(k.entity), SourceRID: k.rid,
 		ReadOnly: pl.readOnly, TimeStart: pl.timeStart, TimeEnd: pl.timeEnd, ModifiedAt: t.now,
 	}

@@ -32,6 +32,9 @@ func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *ob
 	if existing.ReadOnly || mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
 		return sourceKey{}, readOnlyItem()
 	}
+	if err := uidUnchanged(existing, obj.UID); err != nil {
+		return sourceKey{}, err
+	}
 	_, env, err := t.Record(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
 	if err != nil {
 		return sourceKey{}, err
@@ -56,7 +59,15 @@ func (tasksWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existi
 	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, existing.SourceRID, OpDelete, nil, &req.Account.ID, req.Account.ResourceID); err != nil {
 		return err
 	}
-	if err := t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, existing.SourceRID, ""); err != nil {
+	key := sourceKey{mapping.EntityCompanyToDos, existing.SourceRID}
+	if id, err := t.identityAt(ctx, req.Collection.ID, req.Href, key); err != nil || id != nil {
+		if err == nil {
+			_, err = t.dropIdentity(ctx, req.Collection.ID, req.Href, key)
+		}
+		if err != nil {
+			return err
+		}
+	} else if err := t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, existing.SourceRID, ""); err != nil {
 		return err
 	}
 	return t.MarkClientDeleted(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
@@ -95,13 +106,13 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, rid, OpCreate, fields, &req.Account.ID, ptr(res)); err != nil {
 		return sourceKey{}, err
 	}
-	if err := t.keepClientObject(ctx, req, rid, obj, &td); err != nil {
+	// The task is a client identity of the to-do: its href, UID and whole
+	// object stay the client's through every re-render and rebuild.
+	key := sourceKey{mapping.EntityCompanyToDos, rid}
+	if err := t.addIdentity(ctx, req.Collection.ID, req.Href, key, obj.UID, ""); err != nil {
 		return sourceKey{}, err
 	}
-	if err := t.claimHref(ctx, req.Collection.ID, req.Href, mapping.EntityCompanyToDos, rid); err != nil {
-		return sourceKey{}, err
-	}
-	return sourceKey{mapping.EntityCompanyToDos, rid}, nil
+	return key, t.keepClientObject(ctx, req, rid, obj, &td)
 }
 
 // keepClientObject keeps a client's whole VTODO for it, as sent where it
@@ -112,7 +123,7 @@ func (t *Tx) keepClientObject(ctx context.Context, req *PutRequest, rid int64, o
 	if err != nil {
 		return err
 	}
-	return t.SetKept(ctx, req.Collection.ID, mapping.EntityCompanyToDos, rid, data)
+	return t.setKeptAt(ctx, req.Collection.ID, req.Href, sourceKey{mapping.EntityCompanyToDos, rid}, data)
 }
 
 // updateClientToDo applies every mapped change to a to-do the client created.
@@ -122,10 +133,6 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 		return err
 	}
 	td := rec.(*mapping.ToDo)
-	if obj.UID != existing.UID {
-		return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
-			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", existing.UID)}
-	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/psadav/psadav/mapping"
 )
@@ -57,6 +58,9 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 	w := writers[req.Collection.Name]
 	if w == nil || req.Collection.ReadOnly {
 		return PutResult{}, readOnlyCollection()
+	}
+	if err := nameFits("resource name", req.Href); err != nil {
+		return PutResult{}, err
 	}
 	var res PutResult
 	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
@@ -131,6 +135,9 @@ func (t *Tx) checkUID(ctx context.Context, req *PutRequest, uid string) error {
 	if uid == "" {
 		return nil
 	}
+	if err := nameFits("UID", uid); err != nil {
+		return err
+	}
 	rows, err := t.query(ctx, qUIDHolders, req.Collection.ID, uid, req.Href)
 	if err != nil {
 		return err
@@ -150,6 +157,24 @@ func (t *Tx) checkUID(ctx context.Context, req *PutRequest, uid string) error {
 	}
 	return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"}, Href: hrefs[0],
 		Message: fmt.Sprintf("another object of this collection (%s) has the UID %q", hrefs[0], uid)}
+}
+
+// maxNameLength bounds the resource names and UIDs psadav keeps for
+// clients (the columns hold 255 characters).
+const maxNameLength = 255
+
+// nameFits refuses a resource name or UID longer than psadav keeps: a
+// clear refusal rather than a database error.
+func nameFits(what, name string) error {
+	if utf8.RuneCountInString(name) <= maxNameLength {
+		return nil
+	}
+	r := &mapping.Refusal{Code: mapping.RefuseTooLong, Limit: maxNameLength,
+		Message: fmt.Sprintf("the %s is longer than psadav keeps: at most %d characters", what, maxNameLength)}
+	if what == "UID" {
+		r.Fields = []string{"UID"}
+	}
+	return r
 }
 
 // liveObject reads the live object at href with its body, nil when none.

@@ -44,7 +44,7 @@ func (contactWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *
 	if existing.SourceEntity != string(mapping.EntityContacts) {
 		return sourceKey{}, fmt.Errorf("storage: object %s in %s is a %s", existing.Href, req.Collection.Name, existing.SourceEntity)
 	}
-	if err := t.checkUID(ctx, p.req, p.card.UID); err != nil {
+	if err := uidUnchanged(existing, p.card.UID); err != nil {
 		return sourceKey{}, err
 	}
 	row, err := t.loadRow(ctx, mapping.EntityContacts, existing.SourceRID)
@@ -57,7 +57,7 @@ func (contactWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *
 // updateContact applies a card to an existing contact. link: the card was
 // PUT to a new href and is being linked to the contact (fill, not
 // replace); keepOrg: the card's ORG named no company and stays the user's
-// text.
+// text. What the PSA cannot hold is kept for the card at the PUT's href.
 func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, link, keepOrg bool) (sourceKey, error) {
 	key := sourceKey{mapping.EntityContacts, row.RID}
 	company, err := t.companyByRef(ctx, row.CompanyID)
@@ -68,7 +68,7 @@ func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, 
 	if err != nil {
 		return key, err
 	}
-	kept, err := t.Kept(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID)
+	kept, err := t.keptAt(ctx, p.req.Collection.ID, p.req.Href, key)
 	if err != nil {
 		return key, err
 	}
@@ -96,7 +96,7 @@ func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, 
 			return key, err
 		}
 	}
-	return key, t.SetKept(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID, mapping.EncodeKeptCard(res.Kept))
+	return key, t.setKeptAt(ctx, p.req.Collection.ID, p.req.Href, key, mapping.EncodeKeptCard(res.Kept))
 }
 
 // contactWrite is the part of a mapping.ContactWrite every write shares.
@@ -123,7 +123,9 @@ func (t *Tx) contactWrite(ctx context.Context, p *contactPut, company *companyRo
 
 // createContact handles a PUT to a new href: a card whose UID names a
 // contact, or that duplicates one, is linked to it; otherwise a contact
-// is created under the company its ORG names (see planCompany).
+// is created under the company its ORG names (see planCompany). Either
+// way the card is a client identity of the contact: its href, UID and
+// kept properties are the client's.
 func (t *Tx) createContact(ctx context.Context, p *contactPut) (sourceKey, error) {
 	if p.card.UID == "" {
 		// RFC 6350 requires a UID; one derived from the href stays stable
@@ -183,20 +185,25 @@ func (t *Tx) createContact(ctx context.Context, p *contactPut) (sourceKey, error
 	if err := t.pin(ctx, collID, mapping.EntityContacts, rid); err != nil {
 		return key, err
 	}
-	if err := t.SetKept(ctx, collID, mapping.EntityContacts, rid, mapping.EncodeKeptCard(res.Kept)); err != nil {
-		return key, err
-	}
-	return key, t.bindHref(ctx, collID, key, p.req.Href)
+	return key, t.addIdentity(ctx, collID, p.req.Href, key, p.card.UID, mapping.EncodeKeptCard(res.Kept))
 }
 
-// linkContact makes a new card at the PUT's href the user's view of an
-// existing contact: pinned to (and un-hidden in) the book, at the href the
-// client chose, with the card applied as a fill. A contact deactivated by
-// a client DELETE (contact-delete=deactivate) is active again: re-creating
-// a deleted card is the inverse of deleting it. Otherwise an inactive
-// contact cannot be linked.
+// linkContact makes a new card at the PUT's href one more card of an
+// existing contact: pinned to (and un-hidden in) the book, at the href and
+// under the UID the client chose, with the card applied as a fill. A card
+// the book already shows of the contact stays as it is, beside the new
+// one (adoptObject). A contact deactivated by a client DELETE
+// (contact-delete=deactivate) is active again: re-creating a deleted card
+// is the inverse of deleting it. Otherwise an inactive contact cannot be
+// linked.
 func (t *Tx) linkContact(ctx context.Context, p *contactPut, row *contactRow, keepOrg bool) (sourceKey, error) {
 	key := sourceKey{mapping.EntityContacts, row.RID}
+	// What the client sees of the contact now, before this write changes
+	// anything (a reactivation would place the contact anew), stays.
+	collID := p.req.Collection.ID
+	if err := t.adoptObject(ctx, collID, key); err != nil {
+		return key, err
+	}
 	if !row.Contact.Active() {
 		if p.org.ContactDelete != "deactivate" {
 			return key, &mapping.Refusal{Code: mapping.RefuseUIDConflict,
@@ -211,13 +218,14 @@ func (t *Tx) linkContact(ctx context.Context, p *contactPut, row *contactRow, ke
 		}
 		row = reloaded.(*contactRow)
 	}
-	if err := t.pin(ctx, p.req.Collection.ID, mapping.EntityContacts, row.RID); err != nil {
+	if err := t.pin(ctx, collID, mapping.EntityContacts, row.RID); err != nil {
 		return key, err
 	}
-	if _, err := t.updateContact(ctx, p, row, true, keepOrg); err != nil {
+	if err := t.addIdentity(ctx, collID, p.req.Href, key, p.card.UID, ""); err != nil {
 		return key, err
 	}
-	return key, t.bindHref(ctx, p.req.Collection.ID, key, p.req.Href)
+	_, err := t.updateContact(ctx, p, row, true, keepOrg)
+	return key, err
 }
 
 // orgIsUsersText reports whether a card linked to a contact carries an ORG
@@ -246,15 +254,28 @@ func (t *Tx) setContactActive(ctx context.Context, acct Account, row *contactRow
 	return err
 }
 
-// delete applies contact-delete: hide the contact from this book for this
-// user, or deactivate it in the PSA (it then leaves every book). A contact
-// a client created follows the same setting.
+// delete removes one card of the user's. While the book holds another card
+// of the same contact, only this one goes. The last one follows
+// contact-delete: hide the contact from this book for this user, or
+// deactivate it in the PSA (it then leaves every book). A contact a
+// client created follows the same setting.
 func (contactWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
+	rid := existing.SourceRID
+	key := sourceKey{mapping.EntityContacts, rid}
+	id, err := t.identityAt(ctx, req.Collection.ID, req.Href, key)
+	if err != nil {
+		return err
+	}
+	if id != nil {
+		left, err := t.dropIdentity(ctx, req.Collection.ID, req.Href, key)
+		if err != nil || left > 0 {
+			return err
+		}
+	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return err
 	}
-	rid := existing.SourceRID
 	if org.ContactDelete == "deactivate" {
 		row, err := t.loadRow(ctx, mapping.EntityContacts, rid)
 		if err != nil {

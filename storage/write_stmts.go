@@ -40,14 +40,21 @@ const (
 	qKeptDelete = `DELETE FROM kept_props WHERE collection_id = ? AND source_entity = ? AND source_rid = ?`
 	qCounterSet = `UPDATE change_counter SET value = ?, accounts_version = ? WHERE id = 1`
 	qPins       = `SELECT collection_id, source_entity, source_rid FROM pinned_items`
-	qOwners     = `SELECT owner_resource_id, status FROM psa_opportunities WHERE company_id = ? AND psa_deleted_at IS NULL`
+	// client_identities (client_identity.go)
+	qIdentityAt     = `SELECT collection_id, href, source_entity, source_rid, uid, kept, updated_at FROM client_identities WHERE collection_id = ? AND href = ?`
+	qIdentitiesOf   = `SELECT collection_id, href, source_entity, source_rid, uid, kept, updated_at FROM client_identities WHERE source_entity = ? AND source_rid = ? ORDER BY collection_id, href`
+	qIdentityUpsert = `INSERT INTO client_identities (collection_id, href, source_entity, source_rid, uid, kept, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (collection_id, href) DO UPDATE SET source_entity = excluded.source_entity, source_rid = excluded.source_rid,
+		uid = excluded.uid, kept = excluded.kept, updated_at = excluded.updated_at`
+	qIdentityDelete = `DELETE FROM client_identities WHERE collection_id = ? AND href = ?`
+	qOwners         = `SELECT owner_resource_id, status FROM psa_opportunities WHERE company_id = ? AND psa_deleted_at IS NULL`
 )
 
 // writeQueries are the statements prepared for every process; the
 // per-entity ones (entitySQL) and the counter lock (a dialect spot) join
 // them.
 var writeQueries = []string{qLiveObject, qSourceObjects, qHidden, qKeptOf, qUpdateObj, qUIDHolders,
-	qKept, qKeptUpsert, qKeptDelete, qCounterSet, qPins, qOwners}
+	qKept, qKeptUpsert, qKeptDelete, qCounterSet, qPins, qOwners, qIdentityAt, qIdentitiesOf, qIdentityUpsert, qIdentityDelete}
 
 // entitySQL is the text of one mirror table's statements.
 type entitySQL struct {
