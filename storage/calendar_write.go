@@ -199,6 +199,9 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if req.Account.ResourceID == nil {
 		return sourceKey{}, notLinked()
 	}
+	if err := t.judgeClientEvent(ctx, obj); err != nil {
+		return sourceKey{}, err
+	}
 	body, err := mapping.EncodeCalendar(obj.Cal)
 	if err != nil {
 		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
@@ -215,7 +218,7 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if err != nil {
 		return sourceKey{}, err
 	}
-	return sourceKey{entitySeries, rid}, t.syncSeries(ctx, row.(*seriesRow), obj)
+	return sourceKey{entitySeries, rid}, t.syncSeries(ctx, row.(*seriesRow), obj, true)
 }
 
 // updateClientEvent replaces a client's event and brings its
@@ -230,6 +233,17 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
 			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", r.ClientUID)}
 	}
+	// A series stored before the limits whose dates the client did not
+	// change is not judged again: its client would be refused forever
+	// for a new title. Its appointments stay within the limits
+	// (syncSeries).
+	stored, err := mapping.ParseCalendarObject([]byte(r.Body), obj.Floating())
+	judged := err != nil || !mapping.SameRecurrence(stored, obj)
+	if judged {
+		if err := t.judgeClientEvent(ctx, obj); err != nil {
+			return sourceKey{}, err
+		}
+	}
 	body, err := mapping.EncodeCalendar(obj.Cal)
 	if err != nil {
 		return sourceKey{}, &mapping.Refusal{Code: mapping.RefuseInvalidData, Message: err.Error()}
@@ -240,7 +254,7 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, err
 	}
 	r.seriesRecord = rec
-	return sourceKey{entitySeries, r.RID}, t.syncSeries(ctx, r, obj)
+	return sourceKey{entitySeries, r.RID}, t.syncSeries(ctx, r, obj, judged)
 }
 
 func notLinked() error {

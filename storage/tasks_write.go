@@ -67,6 +67,9 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	if req.Account.ResourceID == nil {
 		return sourceKey{}, notLinked()
 	}
+	if err := judgeClientToDo(obj); err != nil {
+		return sourceKey{}, err
+	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return sourceKey{}, err
@@ -124,6 +127,9 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 	if obj.UID != existing.UID {
 		return &mapping.Refusal{Code: mapping.RefuseUIDConflict, Fields: []string{"UID"},
 			Message: fmt.Sprintf("the object at this URL has UID %q; a PUT cannot change it", existing.UID)}
+	}
+	if err := judgeClientToDo(obj); err != nil {
+		return err
 	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
