@@ -22,7 +22,8 @@ type CalendarObject struct {
 
 	// The master's recurrence, read once (ical_instances.go): a report
 	// asks for it several times, and a rule that yields nothing costs a
-	// walk to find out.
+	// walk to find out. It makes an object (like its VTIMEZONEs' walks)
+	// one goroutine's: each request parses its own.
 	rec      *recurrence
 	recZone  zone
 	recKnown bool
