@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
@@ -19,6 +20,8 @@ type davError struct {
 	cond   xml.Name // zero: no precondition element
 	inner  string   // inner XML of the precondition element
 	msg    string
+
+	retryAfter time.Duration // sent as Retry-After when set
 }
 
 func (e *davError) Error() string { return e.msg }
@@ -43,13 +46,28 @@ var (
 // anything else is ours, logged and answered with 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	de := s.classify(r, err)
-	if de.status >= 500 {
+	var ref *mapping.Refusal
+	switch {
+	case errors.As(err, &ref) && ref.Code == mapping.RefuseWriteBudget:
+		// A user's client over its PSA write budget is worth a line for the
+		// operator: a broken client, or one the budget is too small for.
+		login := ""
+		if u := userFrom(r.Context()); u != nil {
+			login = u.Login
+		}
+		s.log.Warn("write refused: the user's PSA write budget is spent", "user", login, "method", r.Method, "path", r.URL.Path,
+			"retry_after", de.retryAfter, "msg", ref.Message)
+	case de.status >= 500:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	h := w.Header()
 	var tmf *tooManyFailures
 	if errors.As(err, &tmf) {
 		h.Set("Retry-After", retryAfterSeconds(tmf.retryAfter))
+	}
+	if de.retryAfter > 0 {
+		// Whole seconds, rounded up (RFC 9110 §10.2.3).
+		h.Set("Retry-After", strconv.FormatInt(int64((de.retryAfter+time.Second-1)/time.Second), 10))
 	}
 	if de.status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Basic realm="psadav", charset="UTF-8"`)
@@ -151,6 +169,17 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		e.status, e.cond = http.StatusForbidden, proto("supported-calendar-component", "valid-address-data")
 	case mapping.RefuseUnknownTimeZone, mapping.RefuseInvalidObject:
 		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "valid-calendar-object-resource")
+	case mapping.RefuseRecurrence:
+		e.status, e.cond = http.StatusForbidden, name(nsCalDAV, "valid-calendar-object-resource")
+		e.inner = fields
+	case mapping.RefuseWriteBudget:
+		// 503 with Retry-After: DAVx5 (dav4jvm's ServiceUnavailableException)
+		// waits that long before it syncs again. A write that alone is
+		// larger than the budget never fits: 403.
+		e.status, e.cond, e.retryAfter = http.StatusServiceUnavailable, name(nsPSADAV, "write-budget"), ref.RetryAfter
+		if ref.RetryAfter <= 0 {
+			e.status = http.StatusForbidden
+		}
 	case mapping.RefuseTooLong:
 		e.status, e.cond = http.StatusForbidden, name(nsPSADAV, "field-too-long")
 		e.inner = fields + textElem(name(nsPSADAV, "limit"), strconv.Itoa(ref.Limit))

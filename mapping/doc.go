@@ -6,7 +6,9 @@
 // vCard codec psadav writes with, and the calendar side: rendering PSA
 // appointments, to-dos, service calls and time off as iCalendar
 // (ical_render*.go), reading client objects with their time zones and
-// recurrences (ical_object.go, ical_tz.go, ical_recur.go), the calendar
+// recurrences under an expansion budget (ical_object.go, ical_tz.go,
+// ical_recur.go), judging a client's series by what it expands to
+// (ical_series_limits.go), the calendar
 // write-back rules and kept properties (ical_rules.go, ical_kept.go,
 // ical_client_event.go), the client's own date forms kept with the PSA
 // times they stood for (ical_forms.go) and what CalDAV reports need

@@ -96,9 +96,10 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink)
 	if err != nil {
 		return nil, err
 	}
+	at := o.instancesAt(links)
 	changed := false
 	for _, l := range links {
-		in, ok := o.instanceAt(l.RecurrenceID)
+		in, ok := at[l.RecurrenceID.Unix()]
 		if !ok {
 			continue
 		}
@@ -135,26 +136,36 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink)
 	return EncodeCalendar(o.Cal)
 }
 
-// instanceAt finds the instance with the given recurrence id (the zero
-// time: the event that does not recur).
-func (o *CalendarObject) instanceAt(rid time.Time) (Instance, bool) {
+// instancesAt finds the instances the links name, by recurrence id in Unix
+// seconds (the zero time: the event that does not recur), in one walk of
+// the series: a walk per link cost a series of a few hundred links
+// seconds.
+func (o *CalendarObject) instancesAt(links []SeriesLink) map[int64]Instance {
+	out := map[int64]Instance{}
 	if !o.Recurs() {
-		return o.instance(o.Master, time.Time{}, time.Time{}), rid.IsZero()
+		out[time.Time{}.Unix()] = o.instance(o.Master, time.Time{}, time.Time{})
+		return out
+	}
+	want := map[int64]bool{}
+	var last time.Time
+	for _, l := range links {
+		want[l.RecurrenceID.Unix()] = true
+		if l.RecurrenceID.After(last) {
+			last = l.RecurrenceID
+		}
 	}
 	for _, c := range o.Overrides {
-		if t, _, err := o.PropTime(c.Props.Get(ical.PropRecurrenceID)); err == nil && t.Equal(rid) {
-			return o.instance(c, time.Time{}, t), true
+		if t, _, err := o.PropTime(c.Props.Get(ical.PropRecurrenceID)); err == nil && want[t.Unix()] {
+			out[t.Unix()] = o.instance(c, time.Time{}, t)
 		}
 	}
-	var found Instance
-	ok := false
-	o.occurrences(func(start time.Time) bool {
-		if start.Equal(rid) {
-			found, ok = o.instance(o.Master, start, start), true
+	o.occurrences(last, func(start time.Time) bool {
+		if _, done := out[start.Unix()]; want[start.Unix()] && !done {
+			out[start.Unix()] = o.instance(o.Master, start, start)
 		}
-		return start.Before(rid)
+		return !start.After(last)
 	})
-	return found, ok
+	return out
 }
 
 // exclude removes an instance from a series: an EXDATE, and its override.
@@ -169,6 +180,7 @@ func (o *CalendarObject) exclude(in Instance) {
 	p := ical.NewProp(ical.PropExceptionDates)
 	o.formatLike(p, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
 	o.Master.Props.Add(p)
+	o.forgetSeries()
 }
 
 func (o *CalendarObject) removeChild(c *ical.Component) {

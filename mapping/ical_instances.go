@@ -48,7 +48,8 @@ func (o *CalendarObject) instance(c *ical.Component, start, rid time.Time) Insta
 // Instances lists the occurrences that may touch [from, to) (zero bounds
 // are open), at most MaxInstances: the master's occurrences in the range
 // and every override (callers check each against the range precisely).
-// An object that does not recur has one instance.
+// An object that does not recur has one instance. The walk is bounded
+// (ical_recur.go), whatever the rule.
 func (o *CalendarObject) Instances(from, to time.Time) []Instance {
 	if !o.Recurs() {
 		out := []Instance{o.instance(o.Master, time.Time{}, time.Time{})}
@@ -65,7 +66,7 @@ func (o *CalendarObject) Instances(from, to time.Time) []Instance {
 	}
 	var out []Instance
 	dur := o.Duration(o.Master)
-	o.occurrences(func(start time.Time) bool {
+	o.occurrences(to, func(start time.Time) bool {
 		if !to.IsZero() && !start.Before(to) {
 			return false
 		}
@@ -85,22 +86,54 @@ func (o *CalendarObject) Instances(from, to time.Time) []Instance {
 }
 
 // occurrences calls fn with the start of each of the master's
-// occurrences, in order, until fn returns false.
-func (o *CalendarObject) occurrences(fn func(time.Time) bool) {
+// occurrences, in order, until fn returns false or one starts after until
+// (zero: no bound).
+func (o *CalendarObject) occurrences(until time.Time, fn func(time.Time) bool) {
+	rec, z := o.series()
+	if rec == nil {
+		return
+	}
+	var horizon time.Time
+	if !until.IsZero() {
+		// A wall clock is the instant moved by the zone's offset: a day
+		// covers every offset.
+		horizon = z.wall(until).Add(24 * time.Hour)
+	}
+	rec.each(horizon, func(wall time.Time) bool { return fn(z.instant(wall)) })
+}
+
+// series is the master's recurrence (its DTSTART, rule, RDATEs and
+// EXDATEs as wall clocks) and the zone of its wall clocks; nil when the
+// master has no start or an unreadable rule. A rule that yields no
+// instance is found out once and then left out (its series is DTSTART and
+// RDATEs, as RFC 5545 §3.8.5.3 has it).
+func (o *CalendarObject) series() (*recurrence, zone) {
+	if !o.recKnown {
+		o.rec, o.recZone = o.readSeries()
+		if o.rec != nil && !o.rec.ruleYields() {
+			o.rec.rule, o.rec.barren = nil, true
+		}
+		o.recKnown = true
+	}
+	return o.rec, o.recZone
+}
+
+// forgetSeries drops the recurrence read: the master's dates changed.
+func (o *CalendarObject) forgetSeries() { o.rec, o.recZone, o.recKnown = nil, nil, false }
+
+func (o *CalendarObject) readSeries() (*recurrence, zone) {
 	w, z, date, err := o.wallStart(o.Master)
 	if err != nil || w.IsZero() {
-		return
+		return nil, nil
 	}
 	if date {
 		z = o.floating
 	}
-	var rec *recurrence
+	rec := newDates(w)
 	if p := o.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
 		if rec, err = parseRecurrence(p.Value, w, date, z); err != nil {
-			return
+			return nil, nil
 		}
-	} else {
-		rec = &recurrence{set: newDateSet(w)}
 	}
 	for _, name := range []string{ical.PropRecurrenceDates, ical.PropExceptionDates} {
 		for i := range o.Master.Props.Values(name) {
@@ -115,14 +148,14 @@ func (o *CalendarObject) occurrences(fn func(time.Time) bool) {
 					wt = o.floating.wall(t)
 				}
 				if name == ical.PropRecurrenceDates {
-					rec.set.RDate(wt)
+					rec.rdates = append(rec.rdates, wt)
 				} else {
-					rec.set.ExDate(wt)
+					rec.exdates = append(rec.exdates, wt)
 				}
 			}
 		}
 	}
-	rec.each(func(wall time.Time) bool { return fn(z.instant(wall)) })
+	return rec, z
 }
 
 // Span is the time the object's occurrences cover: from the first start

@@ -20,6 +20,14 @@ type CalendarObject struct {
 	zones     map[string]zone
 	floating  zone // for floating times and dates: the user's zone
 	repaired  bool // complete() added what the client left out
+
+	// The master's recurrence, read once (ical_instances.go): a report
+	// asks for it several times, and a rule that yields nothing costs a
+	// walk to find out. It makes an object (like its VTIMEZONEs' walks)
+	// one goroutine's: each request parses its own.
+	rec      *recurrence
+	recZone  zone
+	recKnown bool
 }
 
 // ParseCalendarObject reads and checks a client's (or a stored) calendar
@@ -77,6 +85,7 @@ func (o *CalendarObject) complete() {
 // check enforces RFC 4791 §4.1 and what psadav needs to read the times.
 func (o *CalendarObject) check() error {
 	cal := o.Cal
+	rules := 0
 	if cal.Props.Get(ical.PropMethod) != nil {
 		return refuse(RefuseInvalidObject, "a calendar object resource must not carry METHOD (RFC 4791 §4.1); send the object without it")
 	}
@@ -98,6 +107,9 @@ func (o *CalendarObject) check() error {
 		z, err := parseVTimezone(c)
 		if err != nil {
 			return refuse(RefuseInvalidData, "VTIMEZONE %q: %v", tzid, err)
+		}
+		if rules += z.rules(); rules > maxZoneRules {
+			return refuse(RefuseInvalidData, "the object's VTIMEZONEs have more than %d recurring observances", maxZoneRules)
 		}
 		o.zones[tzid] = z
 	}

@@ -192,6 +192,21 @@ type vtzZone struct {
 	obs []observance
 }
 
+// maxZoneRules bounds the recurring observances of one object's
+// VTIMEZONEs: each costs a walk when a time in its zone is first read.
+const maxZoneRules = 100
+
+// rules counts the observances with a rule.
+func (z *vtzZone) rules() int {
+	n := 0
+	for _, o := range z.obs {
+		if o.rule != nil {
+			n++
+		}
+	}
+	return n
+}
+
 type observance struct {
 	start    time.Time // onset wall clock, in the from offset
 	from, to int
@@ -230,6 +245,9 @@ func parseVTimezone(tz *ical.Component) (*vtzZone, error) {
 			}
 			if o.rule, err = parseRecurrence(rp.Value, o.start, false, fixed); err != nil {
 				return nil, err
+			}
+			if !o.rule.yearly() {
+				return nil, fmt.Errorf("a %s observance's RRULE must repeat yearly, as time zone rules do (README: Limits on what clients write)", c.Name)
 			}
 		}
 		for _, rp := range c.Props.Values(ical.PropRecurrenceDates) {

@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // RefusalCode says why a client write is refused. The protocol layer turns
@@ -24,6 +25,8 @@ const (
 	RefuseUnknownCountry                              // an address's country the PSA does not have
 	RefuseInvalidObject                               // valid iCalendar that breaks RFC 4791 §4.1 (METHOD, two component types or UIDs)
 	RefuseUIDChanged                                  // a PUT would change the UID of the object at its href
+	RefuseRecurrence                                  // a series the limits refuse by what it expands to (README: Limits on what clients write)
+	RefuseWriteBudget                                 // the user queued as many PSA writes this hour as the org allows
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.
@@ -33,6 +36,10 @@ type Refusal struct {
 	Limit   int      // for RefuseTooLong
 	Href    string   // for RefuseUIDConflict: the object already holding the UID; for RefuseUIDChanged: the object itself
 	Message string
+
+	// RetryAfter, for RefuseWriteBudget, is when the write would fit the
+	// budget again; zero when it never can (it alone is larger).
+	RetryAfter time.Duration
 }
 
 func (r *Refusal) Error() string { return r.Message }

@@ -127,7 +127,7 @@ func (t *Tx) syncAllSeries(ctx context.Context) error {
 		if err != nil {
 			continue // stored before a rule got stricter: leave it as it is
 		}
-		if err := t.syncSeries(ctx, r, obj); err != nil {
+		if err := t.syncSeries(ctx, r, obj, false); err != nil {
 			if _, refused := err.(*mapping.Refusal); refused {
 				continue
 			}

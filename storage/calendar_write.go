@@ -191,6 +191,9 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if req.Account.ResourceID == nil {
 		return sourceKey{}, notLinked()
 	}
+	if err := t.judgeClientEvent(ctx, obj); err != nil {
+		return sourceKey{}, err
+	}
 	body, err := obj.SourceBytes(req.Body)
 	if err != nil {
 		return sourceKey{}, err
@@ -204,7 +207,7 @@ func (t *Tx) createClientEvent(ctx context.Context, req *PutRequest, obj *mappin
 	if err != nil {
 		return sourceKey{}, err
 	}
-	return sourceKey{entitySeries, rid}, t.syncSeries(ctx, row.(*seriesRow), obj)
+	return sourceKey{entitySeries, rid}, t.syncSeries(ctx, row.(*seriesRow), obj, true)
 }
 
 // updateClientEvent replaces a client's event and brings its
@@ -215,6 +218,17 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, err
 	}
 	r := row.(*seriesRow)
+	// A series stored before the limits whose dates the client did not
+	// change is not judged again: its client would be refused forever
+	// for a new title. Its appointments stay within the limits
+	// (syncSeries).
+	stored, err := mapping.ParseCalendarObject([]byte(r.Body), obj.Floating())
+	judged := err != nil || !mapping.SameRecurrence(stored, obj)
+	if judged {
+		if err := t.judgeClientEvent(ctx, obj); err != nil {
+			return sourceKey{}, err
+		}
+	}
 	body, err := obj.SourceBytes(req.Body)
 	if err != nil {
 		return sourceKey{}, err
@@ -225,7 +239,7 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 		return sourceKey{}, err
 	}
 	r.seriesRecord = rec
-	return sourceKey{entitySeries, r.RID}, t.syncSeries(ctx, r, obj)
+	return sourceKey{entitySeries, r.RID}, t.syncSeries(ctx, r, obj, judged)
 }
 
 func notLinked() error {

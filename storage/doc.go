@@ -5,6 +5,9 @@
 // accounts and settings, kept client properties, the outbox of
 // write-backs to the PSA (a queue with memory: outbox_queue.go), and the
 // PSA connector's own state (psa_sync.go, webhook_events.go, leader.go).
+// What clients write is bounded before it is stored: a recurring event by
+// what it expands to (series_limits.go), a user's write-backs by an hourly
+// budget (write_budget.go).
 //
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL (the
 // pgx driver) through bun. Dialect differences live in db.go (opening,

@@ -77,6 +77,8 @@ type OutboxEntry struct {
 	LastError     string      `bun:"last_error,notnull"`
 	CreatedAt     time.Time   `bun:"created_at,notnull"`
 	UpdatedAt     time.Time   `bun:"updated_at,notnull"`
+	// UserLogin is the user's login, read by Outbox ("" for none).
+	UserLogin string `bun:"user_login,scanonly"`
 }
 
 // Fields lists the PSA fields the entry changes.
@@ -109,6 +111,12 @@ func (t *Tx) Enqueue(ctx context.Context, entity mapping.Entity, rid int64, op O
 	if _, err := t.tx.NewInsert().Model(&e).Returning("id").Exec(ctx); err != nil {
 		return 0, fmt.Errorf("storage: queueing write-back: %w", err)
 	}
+	if userID != nil {
+		if t.queuedBy == nil {
+			t.queuedBy = map[int64]int{}
+		}
+		t.queuedBy[*userID]++
+	}
 	info, _ := lookupEntity(entity)
 	if _, err := t.tx.NewUpdate().Table(info.table).Set("sync_state = ?", SyncPushPending).Where("rid = ?", rid).Exec(ctx); err != nil {
 		return 0, err
@@ -122,23 +130,29 @@ type OutboxFilter struct {
 	States []OutboxState // none: all
 	Entity string
 	RID    int64
+	UserID int64 // the user who made the change (0: anyone)
 	Limit  int
 }
 
-// Outbox lists write-backs, newest first.
+// Outbox lists write-backs, newest first, with the login of the user who
+// made each change.
 func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var out []OutboxEntry
-	q := s.db.NewSelect().Model(&out).Order("id DESC")
+	q := s.db.NewSelect().Model(&out).ColumnExpr("outbox_entry.*").ColumnExpr("a.login AS user_login").
+		Join("LEFT JOIN accounts AS a ON a.id = outbox_entry.user_id").Order("outbox_entry.id DESC")
 	if len(f.States) > 0 {
-		q = q.Where("state IN (?)", bun.In(f.States))
+		q = q.Where("outbox_entry.state IN (?)", bun.In(f.States))
 	}
 	if f.Entity != "" {
-		q = q.Where("entity = ?", f.Entity)
+		q = q.Where("outbox_entry.entity = ?", f.Entity)
 	}
 	if f.RID != 0 {
-		q = q.Where("rid = ?", f.RID)
+		q = q.Where("outbox_entry.rid = ?", f.RID)
+	}
+	if f.UserID != 0 {
+		q = q.Where("outbox_entry.user_id = ?", f.UserID)
 	}
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))

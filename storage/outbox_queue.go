@@ -60,12 +60,14 @@ func (s *Store) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 	return next[0], true, nil
 }
 
-// OutboxEntryByID reads one entry.
+// OutboxEntryByID reads one entry, with the login of the user who made
+// the change.
 func (s *Store) OutboxEntryByID(ctx context.Context, id int64) (OutboxEntry, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var e OutboxEntry
-	err := s.db.NewSelect().Model(&e).Where("id = ?", id).Scan(ctx)
+	err := s.db.NewSelect().Model(&e).ColumnExpr("outbox_entry.*").ColumnExpr("a.login AS user_login").
+		Join("LEFT JOIN accounts AS a ON a.id = outbox_entry.user_id").Where("outbox_entry.id = ?", id).Scan(ctx)
 	if isNoRows(err) {
 		return e, ErrNotFound
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/psadav/psadav/mapping"
@@ -11,8 +12,11 @@ import (
 // occurrence of a single event, those inside the sync window of a series
 // (psa-model §0.7). syncSeries makes the linked appointments match the
 // event, each create, update and delete with its outbox entry. It runs on
-// every PUT of the event and, as the window moves, from
-// AdvanceCalendarWindow.
+// every PUT of the event (fromClient) and, as the window moves, from
+// AdvanceCalendarWindow. A series has at most max-series-occurrences
+// appointments in the window: a client's PUT over it is refused (the
+// judgement before it normally has); the moving window creates no more
+// than that for a series stored before the limit, and says so in the log.
 
 // psaTime formats a time for an outbox payload (RFC 3339, UTC).
 func psaTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -29,7 +33,7 @@ type linkPair struct {
 	oc   mapping.Occurrence
 }
 
-func (t *Tx) syncSeries(ctx context.Context, r *seriesRow, obj *mapping.CalendarObject) error {
+func (t *Tx) syncSeries(ctx context.Context, r *seriesRow, obj *mapping.CalendarObject, fromClient bool) error {
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return err
@@ -62,6 +66,17 @@ func (t *Tx) syncSeries(ctx context.Context, r *seriesRow, obj *mapping.Calendar
 	plan, err := t.planSeries(ctx, links, want, obj.Floating())
 	if err != nil {
 		return err
+	}
+	if limit := int(org.MaxSeriesOccurrences); len(plan.pairs)+len(plan.create) > limit {
+		if fromClient {
+			return &mapping.Refusal{Code: mapping.RefuseRecurrence, Fields: []string{"RRULE"}, Message: fmt.Sprintf(
+				"the series has %d occurrences in the calendar sync window; psadav sends at most %d per series to the PSA (setting max-series-occurrences)",
+				len(plan.pairs)+len(plan.create), limit)}
+		}
+		keep := max(0, limit-len(plan.pairs))
+		t.s.log.Warn("a client series has more occurrences in the sync window than max-series-occurrences: the rest are not sent to the PSA",
+			"series", r.RID, "user", *r.OriginUserID, "occurrences", len(plan.pairs)+len(plan.create), "limit", limit)
+		plan.create = plan.create[:keep]
 	}
 	for _, p := range plan.pairs {
 		if err := t.updateOccurrence(ctx, r, p.link, p.oc); err != nil {

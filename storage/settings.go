@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -26,6 +27,11 @@ type OrgSettings struct {
 	WindowPastDays      int64  // calendar sync window
 	WindowFutureDays    int64
 	ReadOnlyBooks       []string // address books clients may read but not change
+
+	// Limits on what clients write (README: Limits on what clients write).
+	MinOccurrenceGap     time.Duration // the least time between two instances of a client series
+	MaxSeriesOccurrences int64         // PSA appointments one series may have in the sync window
+	UserWriteBudget      int64         // PSA writes one user may queue an hour (0: no limit)
 }
 
 // SettingKey describes one organisation setting.
@@ -66,6 +72,17 @@ func intSetting(key, def, help string, min, max int64, field func(*OrgSettings) 
 			return fmt.Errorf("must be a whole number from %d to %d", min, max)
 		}
 		*field(o) = n
+		return nil
+	}}
+}
+
+func durationSetting(key, def, help string, min, max time.Duration, field func(*OrgSettings) *time.Duration) SettingKey {
+	return SettingKey{Key: key, Default: def, Help: help, set: func(o *OrgSettings, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min || d > max {
+			return fmt.Errorf("must be a duration from %s to %s, such as 24h or 90m", min, max)
+		}
+		*field(o) = d
 		return nil
 	}}
 }
@@ -127,6 +144,12 @@ var SettingKeys = []SettingKey{
 		o.ReadOnlyBooks = books
 		return err
 	}},
+	durationSetting("min-occurrence-gap", "24h", "the least time between two instances of a client's recurring event or task (a duration such as 24h); a series whose instances come closer is refused",
+		time.Hour, 366*24*time.Hour, func(o *OrgSettings) *time.Duration { return &o.MinOccurrenceGap }),
+	intSetting("max-series-occurrences", "400", "the most PSA appointments one recurring client event may have within a span as long as the calendar sync window; a series with more is refused",
+		1, 100000, func(o *OrgSettings) *int64 { return &o.MaxSeriesOccurrences }),
+	intSetting("user-write-budget", "500", "the most PSA writes one user's clients may queue in an hour (0 = no limit); beyond it writes are refused with 503 and Retry-After",
+		0, 1000000, func(o *OrgSettings) *int64 { return &o.UserWriteBudget }),
 }
 
 // parseReadOnlyBooks reads the read-only-books setting.

@@ -78,6 +78,9 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	if req.Account.ResourceID == nil {
 		return sourceKey{}, notLinked()
 	}
+	if err := judgeClientToDo(obj); err != nil {
+		return sourceKey{}, err
+	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return sourceKey{}, err
@@ -133,6 +136,9 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 		return err
 	}
 	td := rec.(*mapping.ToDo)
+	if err := judgeClientToDo(obj); err != nil {
+		return err
+	}
 	org, err := t.orgSettings(ctx)
 	if err != nil {
 		return err

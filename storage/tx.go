@@ -35,6 +35,9 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	// row states read ahead by PrefetchStates, each for one lookup
 	prefetched map[prefetchKey]*rowState
+	// outbox entries queued in this transaction, by the user they are for
+	// (write_budget.go)
+	queuedBy map[int64]int
 }
 
 // Write runs fn in a write transaction and commits it, with the projection

@@ -75,6 +75,9 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 		if err != nil {
 			return err
 		}
+		if err := t.checkWriteBudget(ctx, req.Account.ID); err != nil {
+			return err
+		}
 		if err := t.proj.flush(ctx); err != nil {
 			return err
 		}
@@ -117,7 +120,10 @@ func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 		if w == nil || existing.ReadOnly {
 			return &mapping.Refusal{Code: mapping.RefuseDelete, Message: "this item comes from the PSA and cannot be deleted here"}
 		}
-		return w.delete(ctx, t, &req, existing)
+		if err := w.delete(ctx, t, &req, existing); err != nil {
+			return err
+		}
+		return t.checkWriteBudget(ctx, req.Account.ID)
 	})
 }
 

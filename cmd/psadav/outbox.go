@@ -13,13 +13,14 @@ import (
 )
 
 const outboxUsage = `Usage:
-  psadav outbox list [--state failed|pending|held|done|all] [--limit N]
+  psadav outbox list [--state failed|pending|held|done|all] [--user LOGIN] [--limit N]
   psadav outbox show ID                 an entry with its payload and history
   psadav outbox retry ID                queue a failed (or held) entry again
 
 Write-backs are what clients changed that must reach the PSA. A failed one
 keeps what the client wrote and the PSA's message; the client's object
-shows the PSA's version again.
+shows the PSA's version again. The USER column is the login whose client
+made the change (each user may queue user-write-budget an hour).
 `
 
 func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,6 +33,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprint(stderr, outboxUsage) }
 	state := fs.String("state", "failed,pending,held", "states to list (comma-separated, or all)")
 	limit := fs.Int("limit", 100, "list at most this many, newest first")
+	user := fs.String("user", "", "list only the write-backs this login's clients made")
 	cfg, rest, err := loadConfig(fs, args[1:], dbKeys...)
 	if err != nil {
 		return err
@@ -42,7 +44,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer s.Close()
 	if sub == "list" {
-		return outboxList(ctx, s, *state, *limit, stdout)
+		return outboxList(ctx, s, *state, *user, *limit, stdout)
 	}
 	if len(rest) != 1 {
 		fmt.Fprint(stderr, outboxUsage)
@@ -63,8 +65,15 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return outboxShow(ctx, s, id, stdout)
 }
 
-func outboxList(ctx context.Context, s *storage.Store, states string, limit int, stdout io.Writer) error {
+func outboxList(ctx context.Context, s *storage.Store, states, user string, limit int, stdout io.Writer) error {
 	f := storage.OutboxFilter{Limit: limit}
+	if user != "" {
+		a, err := s.Account(ctx, user)
+		if err != nil {
+			return fmt.Errorf("outbox list --user %s: %w", user, err)
+		}
+		f.UserID = a.ID
+	}
 	if states != "all" {
 		for _, name := range strings.Split(states, ",") {
 			st, ok := parseOutboxState(strings.TrimSpace(name))
@@ -79,9 +88,9 @@ func outboxList(ctx context.Context, s *storage.Store, states string, limit int,
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tOP\tENTITY\tROW\tFIELDS\tATTEMPTS\tCREATED\tMESSAGE")
+	fmt.Fprintln(tw, "ID\tSTATE\tOP\tENTITY\tROW\tFIELDS\tUSER\tATTEMPTS\tCREATED\tMESSAGE")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", e.ID, e.State, e.Op, e.Entity, e.RID, e.FieldMask, e.Attempts,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.State, e.Op, e.Entity, e.RID, e.FieldMask, outboxUser(e), e.Attempts,
 			e.CreatedAt.UTC().Format("2006-01-02 15:04:05"), oneLine(e.LastError))
 	}
 	tw.Flush()
@@ -99,7 +108,7 @@ func outboxShow(ctx context.Context, s *storage.Store, id int64, stdout io.Write
 	fmt.Fprintf(stdout, "write-back %d: %s %s row %d, %s after %d attempt(s)\n", e.ID, e.Op, e.Entity, e.RID, e.State, e.Attempts)
 	fmt.Fprintf(stdout, "payload: %s\n", e.Payload)
 	if e.UserID != nil {
-		fmt.Fprintf(stdout, "made by gateway user %d", *e.UserID)
+		fmt.Fprintf(stdout, "made by %s", outboxUser(e))
 		if e.AsResourceID != nil {
 			fmt.Fprintf(stdout, " (PSA resource %d)", *e.AsResourceID)
 		}
@@ -116,6 +125,18 @@ func outboxShow(ctx context.Context, s *storage.Store, id int64, stdout io.Write
 		fmt.Fprintf(stdout, "  %s  %-9s %s\n", h.At.UTC().Format("2006-01-02 15:04:05"), h.Kind, h.Message)
 	}
 	return nil
+}
+
+// outboxUser names who made a write-back: a login, a user since removed
+// (#id), or "-" for the server's own (no user).
+func outboxUser(e storage.OutboxEntry) string {
+	switch {
+	case e.UserLogin != "":
+		return e.UserLogin
+	case e.UserID != nil:
+		return fmt.Sprintf("#%d", *e.UserID)
+	}
+	return "-"
 }
 
 func parseOutboxState(s string) (storage.OutboxState, bool) {
