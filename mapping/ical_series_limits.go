@@ -25,7 +25,8 @@ type SeriesLimits struct {
 	// DST change).
 	MinGap time.Duration
 	// MaxInWindow is the most instances the series may have in any span
-	// as long as the sync window [From, To), from now on.
+	// as long as [From, To) (the sync window ahead: from today to its end),
+	// from From on; and the most a COUNT may ask for.
 	MaxInWindow int
 	From, To    time.Time
 }
@@ -51,6 +52,13 @@ func (o *CalendarObject) JudgeSeries(lim SeriesLimits) error {
 			return seriesRefusal(ical.PropRecurrenceRule, "RRULE:%s yields no instance (a date no year has, or UNTIL before DTSTART)", rec.ruleTxt)
 		}
 	}
+	if lim.MaxInWindow > 0 && rec.rule != nil && rec.rule.Count > lim.MaxInWindow {
+		// An open-ended series is taken (the window bounds what it sends to
+		// the PSA); one that asks for more instances than a series may ever
+		// send is a client's mistake, not a calendar (COUNT=1000000000).
+		return seriesRefusal(ical.PropRecurrenceRule, "RRULE:%s asks for %d instances; psadav sends at most %d per series to the PSA (setting max-series-occurrences): end the series sooner or leave it open-ended",
+			rec.ruleTxt, rec.rule.Count, lim.MaxInWindow)
+	}
 	if lim.MinGap <= 0 && lim.MaxInWindow <= 0 {
 		return nil
 	}
@@ -68,7 +76,7 @@ func (o *CalendarObject) JudgeSeries(lim SeriesLimits) error {
 	}
 	if lim.MaxInWindow > 0 && lim.To.After(lim.From) {
 		if n := densest(slots, z, lim.From, lim.To.Sub(lim.From)); n > lim.MaxInWindow {
-			return seriesRefusal(ical.PropRecurrenceRule, "the series has %d instances within %d days (the length of the calendar sync window); psadav sends at most %d per series to the PSA (setting max-series-occurrences): end the series sooner or make it repeat less often",
+			return seriesRefusal(ical.PropRecurrenceRule, "the series has %d instances within %d days (the calendar sync window ahead); psadav sends at most %d per series to the PSA (setting max-series-occurrences): end the series sooner or make it repeat less often",
 				n, int(lim.To.Sub(lim.From).Hours()/24), lim.MaxInWindow)
 		}
 	}

@@ -17,9 +17,12 @@ import (
 // window-past-days before today to the end of window-future-days after it.
 // Whole days keep objects from flickering in and out by the hour.
 func calendarWindow(now time.Time, org *OrgSettings) (time.Time, time.Time) {
-	day := now.UTC().Truncate(24 * time.Hour)
+	day := today(now)
 	return day.AddDate(0, 0, -int(org.WindowPastDays)), day.AddDate(0, 0, int(org.WindowFutureDays)+1)
 }
+
+// today is the start of now's day (UTC), where the sync window's days begin.
+func today(now time.Time) time.Time { return now.UTC().Truncate(24 * time.Hour) }
 
 // inWindow reports whether [start, end] overlaps the transaction's window.
 func (t *Tx) inWindow(ctx context.Context, start, end time.Time) (bool, error) {

@@ -9,8 +9,10 @@ import (
 // A client's recurring event becomes one PSA appointment per occurrence
 // (series_sync.go), so it is judged by what it expands to before anything
 // is stored (mapping.JudgeSeries, README: Limits on what clients write):
-// with the org's min-occurrence-gap and max-series-occurrences, and the
-// sync window of the moment. A task reaches the PSA as one to-do whatever
+// with the org's min-occurrence-gap and max-series-occurrences, over the
+// sync window ahead (today to its end): the appointments a series already
+// has in the window's past are history, so an open-ended daily series
+// (366 ahead) fits the default 400 at every window position. A task reaches the PSA as one to-do whatever
 // its rule: its rule is refused only when psadav would not expand it or it
 // yields no instance.
 
@@ -20,9 +22,9 @@ func (t *Tx) judgeClientEvent(ctx context.Context, obj *mapping.CalendarObject) 
 	if err != nil {
 		return err
 	}
-	from, to := calendarWindow(t.now, org)
+	_, to := calendarWindow(t.now, org)
 	return obj.JudgeSeries(mapping.SeriesLimits{MinGap: org.MinOccurrenceGap, MaxInWindow: int(org.MaxSeriesOccurrences),
-		From: from, To: to})
+		From: today(t.now), To: to})
 }
 
 // judgeClientToDo refuses a task whose rule psadav would not expand.

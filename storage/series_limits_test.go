@@ -32,7 +32,6 @@ func TestClientRulesJudgedByWhatTheyExpandTo(t *testing.T) {
 			{"30 February", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"},
 			{"twice a day", "RRULE:FREQ=DAILY;BYHOUR=9,17;COUNT=10"},
 			{"hourly", "RRULE:FREQ=HOURLY;COUNT=5"},
-			{"every day, no end", "RRULE:FREQ=DAILY"},
 			{"two RDATEs on one day", "RDATE:20250610T080000Z,20250610T090000Z"},
 			{"a rule whose instances are all excluded", "RRULE:FREQ=DAILY;COUNT=2\nEXDATE:20250602T080000Z,20250603T080000Z"},
 		}
@@ -57,9 +56,12 @@ func TestClientRulesJudgedByWhatTheyExpandTo(t *testing.T) {
 		if _, err := f.put(t, f.alice, f.aliceCal, "rule.ics", orphan); refusal(err) == nil || refusal(err).Code != mapping.RefuseRecurrence {
 			t.Errorf("an extra instance as an override: %v", err)
 		}
-		// Ordinary series pass: weekdays, a daily one that ends, a moved
-		// instance of a daily one (its slot stays where the rule put it).
+		// Ordinary series pass: weekdays, a daily one that ends, one that
+		// does not (366 instances in the window ahead: within the default
+		// 400), a moved instance of a daily one (its slot stays where the
+		// rule put it).
 		ok := []string{
+			"RRULE:FREQ=DAILY",
 			"RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
 			"RRULE:FREQ=DAILY;COUNT=30",
 			"RRULE:FREQ=YEARLY",
@@ -70,6 +72,7 @@ func TestClientRulesJudgedByWhatTheyExpandTo(t *testing.T) {
 			if _, err := f.put(t, f.alice, f.aliceCal, href, vevent(href, "SUMMARY:x", "DTSTART:20250602T080000Z", "DTEND:20250602T083000Z", rule)); err != nil {
 				t.Errorf("%s: %v", rule, err)
 			}
+			*f.clock = f.clock.Add(time.Hour) // each series leaves the next the hour's write budget
 		}
 		moved := vevent("moved", "SUMMARY:x", "DTSTART:20250602T080000Z", "DTEND:20250602T083000Z", "RRULE:FREQ=DAILY;COUNT=5")
 		moved = strings.Replace(moved, "END:VCALENDAR", "BEGIN:VEVENT\nUID:moved\nDTSTAMP:20250601T000000Z\nRECURRENCE-ID:20250603T080000Z\n"+
@@ -84,15 +87,15 @@ func TestClientRulesJudgedByWhatTheyExpandTo(t *testing.T) {
 			"DTEND:20250602T093000Z", "RRULE:FREQ=DAILY;BYHOUR=9,17;COUNT=10")); err != nil {
 			t.Errorf("twice a day with min-occurrence-gap 8h: %v", err)
 		}
+		must(t, f.s.SetSetting(ctx, "max-series-occurrences", "300"))
 		daily := vevent("daily", "SUMMARY:x", "DTSTART:20250602T080000Z", "DTEND:20250602T083000Z", "RRULE:FREQ=DAILY")
 		_, err := f.put(t, f.alice, f.aliceCal, "daily.ics", daily)
 		if r := refusal(err); r == nil || !strings.Contains(r.Message, "max-series-occurrences") {
-			t.Fatalf("every day without end: %v", err)
+			t.Fatalf("every day without end under max-series-occurrences 300: %v", err)
 		}
-		must(t, f.s.SetSetting(ctx, "max-series-occurrences", "460"))
-		*f.clock = f.clock.Add(time.Hour) // the writes above leave the hour's write budget
-		if _, err := f.put(t, f.alice, f.aliceCal, "daily.ics", daily); err != nil {
-			t.Fatalf("every day without end under max-series-occurrences 460: %v", err)
+		*f.clock = f.clock.Add(time.Hour)
+		if _, err := f.put(t, f.alice, f.aliceCal, "daily.ics", strings.Replace(daily, "FREQ=DAILY", "FREQ=DAILY;COUNT=300", 1)); err != nil {
+			t.Fatalf("300 days under max-series-occurrences 300: %v", err)
 		}
 	})
 }

@@ -14,9 +14,22 @@ import (
 // event, each create, update and delete with its outbox entry. It runs on
 // every PUT of the event (fromClient) and, as the window moves, from
 // AdvanceCalendarWindow. A series has at most max-series-occurrences
-// appointments in the window: a client's PUT over it is refused (the
-// judgement before it normally has); the moving window creates no more
-// than that for a series stored before the limit, and says so in the log.
+// occurrences from today to the window's end: a client's PUT over it is
+// refused (the judgement before it normally has); the moving window creates
+// no more than that for a series stored before the limit, and says so in
+// the log.
+
+// upcoming counts the occurrences from today on: what the cap bounds (the
+// window's past holds appointments made before, not new work).
+func upcoming(want []mapping.Occurrence, now time.Time) int {
+	day, n := today(now), 0
+	for _, oc := range want {
+		if !oc.Start.Before(day) {
+			n++
+		}
+	}
+	return n
+}
 
 // psaTime formats a time for an outbox payload (RFC 3339, UTC).
 func psaTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -67,15 +80,15 @@ func (t *Tx) syncSeries(ctx context.Context, r *seriesRow, obj *mapping.Calendar
 	if err != nil {
 		return err
 	}
-	if limit := int(org.MaxSeriesOccurrences); len(plan.pairs)+len(plan.create) > limit {
+	if limit, ahead := int(org.MaxSeriesOccurrences), upcoming(want, t.now); ahead > limit {
 		if fromClient {
 			return &mapping.Refusal{Code: mapping.RefuseRecurrence, Fields: []string{"RRULE"}, Message: fmt.Sprintf(
-				"the series has %d occurrences in the calendar sync window; psadav sends at most %d per series to the PSA (setting max-series-occurrences)",
-				len(plan.pairs)+len(plan.create), limit)}
+				"the series has %d occurrences in the calendar sync window ahead; psadav sends at most %d per series to the PSA (setting max-series-occurrences)",
+				ahead, limit)}
 		}
-		keep := max(0, limit-len(plan.pairs))
+		keep := max(0, len(plan.create)-(ahead-limit))
 		t.s.log.Warn("a client series has more occurrences in the sync window than max-series-occurrences: the rest are not sent to the PSA",
-			"series", r.RID, "user", *r.OriginUserID, "occurrences", len(plan.pairs)+len(plan.create), "limit", limit)
+			"series", r.RID, "user", *r.OriginUserID, "occurrences", ahead, "limit", limit)
 		plan.create = plan.create[:keep]
 	}
 	for _, p := range plan.pairs {

@@ -146,7 +146,7 @@ var SettingKeys = []SettingKey{
 	}},
 	durationSetting("min-occurrence-gap", "24h", "the least time between two instances of a client's recurring event or task (a duration such as 24h); a series whose instances come closer is refused",
 		time.Hour, 366*24*time.Hour, func(o *OrgSettings) *time.Duration { return &o.MinOccurrenceGap }),
-	intSetting("max-series-occurrences", "400", "the most PSA appointments one recurring client event may have within a span as long as the calendar sync window; a series with more is refused",
+	intSetting("max-series-occurrences", "400", "the most PSA appointments one recurring client event may have from today to the end of the calendar sync window, and the largest COUNT a client rule may ask for; a series with more is refused",
 		1, 100000, func(o *OrgSettings) *int64 { return &o.MaxSeriesOccurrences }),
 	intSetting("user-write-budget", "500", "the most PSA writes one user's clients may queue in an hour (0 = no limit); beyond it writes are refused with 503 and Retry-After",
 		0, 1000000, func(o *OrgSettings) *int64 { return &o.UserWriteBudget }),
