@@ -70,6 +70,8 @@ type Store struct {
 	passwordCost int
 	dummyOnce    sync.Once
 	dummy        []byte
+	// passwordChecks counts bcrypt comparisons (PasswordChecks).
+	passwordChecks atomic.Int64
 	// pgURL is the PostgreSQL URL as opened, for the change listener;
 	// objects is the GET cache when CacheObjects turned it on.
 	pgURL   string
