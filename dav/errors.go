@@ -43,13 +43,16 @@ var (
 // anything else is ours, logged and answered with 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	de := s.classify(r, err)
-	if de.status >= 500 {
+	if de.status >= 500 && !errors.Is(err, storage.ErrBusy) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	h := w.Header()
 	var tmf *tooManyFailures
 	if errors.As(err, &tmf) {
 		h.Set("Retry-After", retryAfterSeconds(tmf.retryAfter))
+	}
+	if errors.Is(err, storage.ErrBusy) {
+		h.Set("Retry-After", "1")
 	}
 	if de.status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Basic realm="psadav", charset="UTF-8"`)
@@ -102,6 +105,10 @@ func (s *Server) classify(r *http.Request, err error) *davError {
 		return &davError{status: http.StatusForbidden, cond: condNeedPrivileges, msg: "you may not change this resource"}
 	case errors.Is(err, storage.ErrConflict):
 		return &davError{status: http.StatusConflict, msg: err.Error()}
+	case errors.Is(err, storage.ErrBusy):
+		// Password work is bounded (storage/password_pool.go): refuse at
+		// once rather than queue without end.
+		return &davError{status: http.StatusServiceUnavailable, msg: "the server is busy checking passwords; try again shortly"}
 	}
 	return &davError{status: http.StatusInternalServerError, msg: "internal error"}
 }
