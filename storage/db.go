@@ -50,8 +50,9 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of new password hashes
 	// (DefaultPasswordCost when 0; tests use bcrypt's minimum).
 	PasswordCost int
-	// PasswordWorkers bounds concurrent bcrypt comparisons (the number of
-	// CPUs when 0); a few more per worker may wait, the rest get ErrBusy.
+	// PasswordWorkers bounds concurrent bcrypt comparisons (one less than
+	// the CPUs, at least one, when 0); a few more per worker may wait, the
+	// rest get ErrBusy.
 	PasswordWorkers int
 }
 

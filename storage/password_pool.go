@@ -9,10 +9,11 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// passwordPool bounds bcrypt work: at most one comparison per CPU runs at a
-// time and a few more per CPU may wait; beyond that a check is refused at
-// once (ErrBusy) instead of queueing. A flood of wrong guesses from many
-// addresses thus costs at most the CPUs and a short queue, and a password
+// passwordPool bounds bcrypt work: at most one comparison per CPU but one
+// runs at a time (one CPU stays free for requests that need no hash) and a
+// few more per worker may wait; beyond that a check is refused at once
+// (ErrBusy) instead of queueing. A flood of wrong guesses from many
+// addresses thus costs at most those CPUs and a short queue, and a password
 // already verified (verifiedCache) never enters the pool at all.
 type passwordPool struct {
 	sem     *semaphore.Weighted
@@ -21,10 +22,10 @@ type passwordPool struct {
 	maxWait time.Duration
 }
 
-// passwordQueuePerCPU is how many checks may wait per worker: at about
+// passwordQueuePerWorker is how many checks may wait per worker: at about
 // 0.15 s a comparison (DefaultPasswordCost on one core) the last in the
-// queue waits some 2 s.
-const passwordQueuePerCPU = 12
+// queue waits some 2.5 s.
+const passwordQueuePerWorker = 16
 
 // passwordMaxWait bounds the wait for a worker whatever the caller's
 // deadline.
@@ -32,9 +33,9 @@ const passwordMaxWait = 10 * time.Second
 
 func newPasswordPool(workers int) *passwordPool {
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = max(1, runtime.NumCPU()-1)
 	}
-	return &passwordPool{sem: semaphore.NewWeighted(int64(workers)), limit: int64(workers * (1 + passwordQueuePerCPU)),
+	return &passwordPool{sem: semaphore.NewWeighted(int64(workers)), limit: int64(workers * (1 + passwordQueuePerWorker)),
 		maxWait: passwordMaxWait}
 }
 
