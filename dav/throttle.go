@@ -40,7 +40,7 @@ type attempts struct {
 type policy struct{ free, max int }
 
 var (
-	perAddress = policy{free: 10, max: 30}
+	perAddress = policy{free: 10, max: 50}
 	perLogin   = policy{free: 3, max: 10} // per login and address
 )
 
@@ -91,6 +91,9 @@ func (t *throttle) blocked(addr, login string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var w time.Duration
+	if len(t.entries) == 0 {
+		return 0 // the usual case: nobody has failed lately
+	}
 	if a := t.entries[addr]; a != nil {
 		w = a.wait(perAddress, 0, now)
 	}
