@@ -45,6 +45,16 @@ type WebhookReceiver interface {
 	VerifyWebhook(r *http.Request, body []byte) ([]Hint, error)
 }
 
+// DeactivationReceiver is the optional capability of a WebhookReceiver
+// whose PSA reports, on a URL of its own, a webhook it deactivated. The
+// notice is authenticated like a delivery: a forged one would tell the
+// operator to reinstall the webhooks.
+type DeactivationReceiver interface {
+	// VerifyDeactivation authenticates a deactivation notice; an error
+	// wrapping ErrBadSignature when it is forged.
+	VerifyDeactivation(r *http.Request, body []byte) error
+}
+
 // Tier groups entities polled at the same interval.
 type Tier int
 

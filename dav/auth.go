@@ -1,11 +1,11 @@
 package dav
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
-	"net"
 	"net/http"
-	"strconv"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -13,30 +13,57 @@ import (
 )
 
 // authenticate checks HTTP Basic credentials. The password is never logged;
-// wrong credentials and unknown logins are answered alike, and a client
-// that keeps failing is slowed down (429) before it can guess much.
-func (s *Server) authenticate(r *http.Request) (storage.Account, error) {
+// wrong credentials and unknown logins are answered alike. The throttle
+// (throttle.go) decides before any password is checked whether the
+// client's address may try now; a refused attempt gets 429 at once.
+func (s *Server) authenticate(r *http.Request, client netip.Addr, remote string) (storage.Account, error) {
 	login, password, ok := r.BasicAuth()
 	if !ok || login == "" {
 		return storage.Account{}, errStatus(http.StatusUnauthorized, "authentication required")
+	}
+	addr := throttleKey(client, r.RemoteAddr)
+	if wait := s.throttle.blocked(addr, login, time.Now()); wait > 0 {
+		return storage.Account{}, &tooManyFailures{retryAfter: wait}
 	}
 	key := sessionKey(login, password)
 	if acct, ok := s.sessions.get(key, time.Now()); ok {
 		return acct, nil
 	}
-	ip := clientIP(r)
-	if wait := s.limiter.blocked(ip, login, time.Now()); wait > 0 {
-		return storage.Account{}, &tooManyFailures{retryAfter: wait}
-	}
-	acct, err := s.store.Authenticate(r.Context(), login, password)
-	if errors.Is(err, storage.ErrBadCredentials) {
-		s.limiter.fail(ip, login, time.Now())
-		s.log.Warn("failed login", "user", login, "remote", ip)
-		return storage.Account{}, errStatus(http.StatusUnauthorized, "wrong login or password")
-	}
+	// Identical attempts from one address at once (a client's parallel
+	// first requests) are one attempt: they share the check and its answer.
+	flight := sha256.Sum256([]byte(addr + "\x00" + login + "\x00" + password))
+	v, err, _ := s.logins.Do(string(flight[:]), func() (any, error) {
+		// Shared by every joiner: the first caller's cancellation must
+		// not fail the others; storage bounds the work.
+		return s.checkLogin(context.WithoutCancel(r.Context()), addr, remote, login, password, key)
+	})
 	if err != nil {
 		return storage.Account{}, err
 	}
+	return v.(storage.Account), nil
+}
+
+// checkLogin reserves an attempt with the throttle and checks the password.
+func (s *Server) checkLogin(ctx context.Context, addr, remote, login, password string, key [32]byte) (storage.Account, error) {
+	res, wait := s.throttle.reserve(addr, login, time.Now())
+	if res == nil {
+		return storage.Account{}, &tooManyFailures{retryAfter: wait}
+	}
+	acct, err := s.store.Authenticate(ctx, login, password)
+	switch {
+	case errors.Is(err, storage.ErrBadCredentials):
+		if res.done(failed, time.Now()) {
+			s.log.Warn("client refused after repeated failed logins", "user", login, "remote", remote,
+				"for", throttleWindow.String())
+		} else {
+			s.log.Warn("failed login", "user", login, "remote", remote)
+		}
+		return storage.Account{}, errStatus(http.StatusUnauthorized, "wrong login or password")
+	case err != nil:
+		res.done(undecided, time.Now())
+		return storage.Account{}, err
+	}
+	res.done(succeeded, time.Now())
 	s.sessions.put(key, acct, time.Now())
 	return acct, nil
 }
@@ -84,67 +111,3 @@ func (c *sessions) put(key [32]byte, acct storage.Account, now time.Time) {
 type tooManyFailures struct{ retryAfter time.Duration }
 
 func (e *tooManyFailures) Error() string { return "too many failed logins; try again later" }
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// loginLimiter counts failed logins per client address and per login in a
-// sliding window.
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-const (
-	failureWindow = 5 * time.Minute
-	maxPerIP      = 20
-	maxPerLogin   = 10
-)
-
-func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
-
-func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
-	ts := l.failures[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > failureWindow {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.failures, key)
-	} else {
-		l.failures[key] = ts
-	}
-	return ts
-}
-
-func (l *loginLimiter) blocked(ip, login string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for key, limit := range map[string]int{"ip:" + ip: maxPerIP, "login:" + login: maxPerLogin} {
-		if ts := l.recent(key, now); len(ts) >= limit {
-			return failureWindow - now.Sub(ts[0])
-		}
-	}
-	return 0
-}
-
-func (l *loginLimiter) fail(ip, login string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.failures) > 100000 {
-		l.failures = map[string][]time.Time{}
-	}
-	for _, key := range []string{"ip:" + ip, "login:" + login} {
-		l.failures[key] = append(l.recent(key, now), now)
-	}
-}
-
-func retryAfterSeconds(d time.Duration) string {
-	return strconv.Itoa(int(d.Seconds()) + 1)
-}

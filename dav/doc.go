@@ -13,6 +13,12 @@
 // is escaped from the stored bytes straight into the response: listings
 // and multigets build one per member.
 //
+// Authentication (auth.go) throttles failed logins per client address and
+// per login from it, counting attempts before any password is checked
+// (throttle.go); the client address comes from the connection or, from a
+// trusted proxy only, its forwarding headers (clientaddr.go). psadav serve
+// wraps all its handlers in SecurityHeaders (headers.go).
+//
 // The package knows DAV, not the PSA: it never names a PSA field. It
 // parses a request path once into a resource (path.go), declares the
 // storage interface it needs (Store in server.go), and turns errors into

@@ -57,14 +57,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		s.log.Warn("write refused: the user's PSA write budget is spent", "user", login, "method", r.Method, "path", r.URL.Path,
 			"retry_after", de.retryAfter, "msg", ref.Message)
-	case de.status >= 500:
+	case de.status >= 500 && !errors.Is(err, storage.ErrBusy):
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	h := w.Header()
-	var tmf *tooManyFailures
-	if errors.As(err, &tmf) {
-		h.Set("Retry-After", retryAfterSeconds(tmf.retryAfter))
-	}
 	if de.retryAfter > 0 {
 		// Whole seconds, rounded up (RFC 9110 §10.2.3).
 		h.Set("Retry-After", strconv.FormatInt(int64((de.retryAfter+time.Second-1)/time.Second), 10))
@@ -98,7 +94,7 @@ func (s *Server) classify(r *http.Request, err error) *davError {
 	}
 	var tmf *tooManyFailures
 	if errors.As(err, &tmf) {
-		return &davError{status: http.StatusTooManyRequests, msg: tmf.Error()}
+		return &davError{status: http.StatusTooManyRequests, msg: tmf.Error(), retryAfter: tmf.retryAfter}
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -120,6 +116,11 @@ func (s *Server) classify(r *http.Request, err error) *davError {
 		return &davError{status: http.StatusForbidden, cond: condNeedPrivileges, msg: "you may not change this resource"}
 	case errors.Is(err, storage.ErrConflict):
 		return &davError{status: http.StatusConflict, msg: err.Error()}
+	case errors.Is(err, storage.ErrBusy):
+		// Password work is bounded (storage/password_pool.go): refuse at
+		// once rather than queue without end.
+		return &davError{status: http.StatusServiceUnavailable, msg: "the server is busy checking passwords; try again shortly",
+			retryAfter: time.Second}
 	}
 	return &davError{status: http.StatusInternalServerError, msg: "internal error"}
 }

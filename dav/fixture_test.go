@@ -4,9 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +30,34 @@ type env struct {
 	srv   *httptest.Server
 	alice storage.Account
 	bob   storage.Account
+	// auths counts the server's calls to Authenticate.
+	auths *atomic.Int64
+}
+
+// peerHeader makes a test request come from another client address: the
+// server under test sees it as the connection's remote address.
+const peerHeader = "X-Test-Peer"
+
+// withPeers lets a request name its remote address (peerHeader).
+func withPeers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.Header.Get(peerHeader); p != "" {
+			r.RemoteAddr = net.JoinHostPort(p, "40000")
+			r.Header.Del(peerHeader)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// countingStore counts Authenticate calls: each may cost a password hash.
+type countingStore struct {
+	dav.Store
+	n *atomic.Int64
+}
+
+func (c countingStore) Authenticate(ctx context.Context, login, password string) (storage.Account, error) {
+	c.n.Add(1)
+	return c.Store.Authenticate(ctx, login, password)
 }
 
 func i64(v int64) *int64 { return &v }
@@ -65,7 +96,7 @@ func newEnv(t *testing.T, s *storage.Store) *env {
 		}
 		return nil
 	}))
-	e := &env{t: t, s: s}
+	e := &env{t: t, s: s, auths: new(atomic.Int64)}
 	var err error
 	e.alice, err = s.CreateAccount(ctx, "alice", "alice-pw", i64(100), storage.DefaultUserSettings())
 	must(t, err)
@@ -74,7 +105,8 @@ func newEnv(t *testing.T, s *storage.Store) *env {
 	e.bob, err = s.CreateAccount(ctx, "bob", "bob-pw", i64(200), bob)
 	must(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.srv = httptest.NewServer(dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: 64 << 10}))
+	e.srv = httptest.NewServer(withPeers(dav.New(dav.Options{Store: countingStore{s, e.auths}, Logger: log, MaxResourceSize: 64 << 10,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})))
 	t.Cleanup(e.srv.Close)
 	return e
 }

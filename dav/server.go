@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/psadav/psadav/storage"
 )
@@ -43,6 +46,10 @@ type Options struct {
 	// Ready reports whether the server should take traffic (/readyz);
 	// nil means: when the database answers.
 	Ready func(ctx context.Context) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (clientaddr.go); from any other
+	// peer the headers are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultMaxResourceSize is the PUT body limit when none is configured.
@@ -58,14 +65,16 @@ type Server struct {
 	log      *slog.Logger
 	maxBody  int64
 	ready    func(ctx context.Context) error
-	limiter  *loginLimiter
+	proxies  []netip.Prefix
+	throttle *throttle
+	logins   singleflight.Group // concurrent identical login attempts (auth.go)
 	sessions sessions
 }
 
 // New returns a Server.
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, log: opts.Logger, maxBody: opts.MaxResourceSize, ready: opts.Ready,
-		limiter: newLoginLimiter()}
+		proxies: opts.TrustedProxies, throttle: newThrottle()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -87,8 +96,8 @@ func userFrom(ctx context.Context) *storage.Account {
 	return u
 }
 
-// ServeHTTP logs one line per request (user, method, path, status,
-// duration) and dispatches.
+// ServeHTTP logs one line per request (client address, user, method, path,
+// status, duration) and dispatches.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &recorder{ResponseWriter: w}
@@ -97,6 +106,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := hex.EncodeToString(reqID[:])
 	rw.Header().Set("X-Request-Id", id)
 	user := ""
+	client := s.clientAddr(r)
+	remote := r.RemoteAddr
+	if client.IsValid() {
+		remote = client.String()
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic serving request", "id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
@@ -105,10 +119,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		level := slog.LevelInfo
-		if rw.status >= 500 {
+		switch {
+		case rw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // busy (ErrBusy), not broken
+		case rw.status >= 500:
 			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "request", "id", id, "user", user, "method", r.Method, "path", r.URL.Path,
+		s.log.Log(r.Context(), level, "request", "id", id, "remote", remote, "user", user, "method", r.Method, "path", r.URL.Path,
 			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond))
 	}()
 	w = gzipIfAccepted(rw, r)
@@ -132,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveOptions(w, r)
 		return
 	}
-	acct, err := s.authenticate(r)
+	acct, err := s.authenticate(r, client, remote)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -68,8 +68,6 @@ func (c *verifiedCache) put(login, hash string, sum [32]byte, now time.Time) {
 	c.m[login] = verifiedEntry{hash: hash, sum: sum, until: now.Add(verifiedTTL)}
 }
 
-var verified verifiedCache
-
 // dummyHash is compared against when the login does not exist, so a wrong
 // login costs as much time as a wrong password. Made on first use.
 func (s *Store) dummyHash() []byte {
@@ -79,8 +77,43 @@ func (s *Store) dummyHash() []byte {
 	return s.dummy
 }
 
+// checkPassword compares a password with a stored bcrypt hash (the dummy
+// hash when hash is empty) on the bounded pool. Concurrent checks of the
+// same login, hash and password share one comparison (singleflight): a
+// client's first requests after a restart cost one hash, not one each.
+func (s *Store) checkPassword(ctx context.Context, login, hash string, sum [32]byte, password string) (bool, error) {
+	key := login + "\x00" + hash + "\x00" + string(sum[:])
+	v, err, _ := s.passwordFlight.Do(key, func() (any, error) {
+		// Shared by every waiter: the first caller's cancellation must not
+		// fail the others; the pool bounds the wait.
+		ctx := context.WithoutCancel(ctx)
+		ok := false
+		err := s.passwords.run(ctx, func() {
+			s.passwordChecks.Add(1)
+			if hash == "" {
+				bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+				return
+			}
+			ok = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+		})
+		return ok, err
+	})
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
+
+// PasswordChecks is how many passwords this store has compared against a
+// bcrypt hash since it was opened: the work a login costs, counted for
+// tests and benchmarks.
+func (s *Store) PasswordChecks() int64 { return s.passwordChecks.Load() }
+
 // Authenticate checks a login and password. It returns ErrBadCredentials
-// for an unknown login, a wrong password or a disabled account alike.
+// for an unknown login, a wrong password or a disabled account alike, and
+// ErrBusy when the password could not be checked now (the pool of password
+// work is full). Throttling guessers is the caller's job (package dav): it
+// knows the client's address.
 func (s *Store) Authenticate(ctx context.Context, login, password string) (Account, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
@@ -109,14 +142,22 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (Accou
 	now := s.now()
 	sum := sha256.Sum256([]byte(password))
 	if !found {
-		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+		if _, err := s.checkPassword(ctx, login, "", sum, password); err != nil {
+			return Account{}, err
+		}
 		return Account{}, ErrBadCredentials
 	}
-	if !verified.ok(login, hash, sum, now) {
-		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+	// A password already verified against this hash costs no bcrypt and
+	// never waits for the pool: known clients are answered during a flood.
+	if !s.verified.ok(login, hash, sum, now) {
+		ok, err := s.checkPassword(ctx, login, hash, sum, password)
+		if err != nil {
+			return Account{}, err
+		}
+		if !ok {
 			return Account{}, ErrBadCredentials
 		}
-		verified.put(login, hash, sum, now)
+		s.verified.put(login, hash, sum, now)
 	}
 	if !a.Enabled {
 		return Account{}, ErrBadCredentials

@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"golang.org/x/sync/singleflight"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -49,6 +50,10 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of new password hashes
 	// (DefaultPasswordCost when 0; tests use bcrypt's minimum).
 	PasswordCost int
+	// PasswordWorkers bounds concurrent bcrypt comparisons (one less than
+	// the CPUs, at least one, when 0); a few more per worker may wait, the
+	// rest get ErrBusy.
+	PasswordWorkers int
 }
 
 // Store is the database handle. Reads go to db; writes go through Write,
@@ -70,6 +75,13 @@ type Store struct {
 	passwordCost int
 	dummyOnce    sync.Once
 	dummy        []byte
+	// Password work (auth.go): the pool bcrypt runs on, concurrent checks
+	// of the same credentials shared, passwords already verified, and a
+	// count of bcrypt comparisons (PasswordChecks).
+	passwords      *passwordPool
+	passwordFlight singleflight.Group
+	verified       verifiedCache
+	passwordChecks atomic.Int64
 	// pgURL is the PostgreSQL URL as opened, for the change listener;
 	// objects is the GET cache when CacheObjects turned it on.
 	pgURL   string
@@ -84,7 +96,8 @@ type Store struct {
 // Open connects to the database named by opts. It does not migrate; call
 // Migrate (psadav serve does) or CheckSchema.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, log: opts.Logger, timeout: opts.QueryTimeout, passwordCost: opts.PasswordCost}
+	s := &Store{now: opts.Now, log: opts.Logger, timeout: opts.QueryTimeout, passwordCost: opts.PasswordCost,
+		passwords: newPasswordPool(opts.PasswordWorkers)}
 	if s.passwordCost == 0 {
 		s.passwordCost = DefaultPasswordCost
 	}

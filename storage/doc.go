@@ -41,6 +41,12 @@
 // removes or re-UIDs what a client holds; a PUT cannot change an object's
 // UID either (RFC 6352 §6.3.2.1, RFC 4791 §5.3.2.1).
 //
+// Passwords are bcrypt hashes checked on a bounded pool (auth.go,
+// password_pool.go): a verified password is remembered while its hash is
+// unchanged, concurrent checks of the same one are shared, and a full pool
+// answers ErrBusy. Throttling guessers is package dav's: it knows the
+// client's address.
+//
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
 // lets a bun or driver error escape as something a caller must interpret.

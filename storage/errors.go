@@ -12,4 +12,7 @@ var (
 	ErrSchemaTooNew       = errors.New("storage: database schema is newer than this binary")
 	ErrForbidden          = errors.New("storage: forbidden")
 	ErrBadCredentials     = errors.New("storage: wrong login or password")
+	// ErrBusy: a password could not be checked now (the bounded pool of
+	// password work is full); the client should retry shortly.
+	ErrBusy = errors.New("storage: too many password checks at once; try again shortly")
 )

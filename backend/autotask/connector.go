@@ -20,8 +20,9 @@ type Connector struct {
 }
 
 var (
-	_ backend.Connector       = (*Connector)(nil)
-	_ backend.WebhookReceiver = (*Connector)(nil)
+	_ backend.Connector            = (*Connector)(nil)
+	_ backend.WebhookReceiver      = (*Connector)(nil)
+	_ backend.DeactivationReceiver = (*Connector)(nil)
 )
 
 // NewConnector returns a connector over a new client.

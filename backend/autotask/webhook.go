@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,15 +55,9 @@ func (c *Connector) SetWebhookSecretSource(source func() string) {
 // customEscapeJsonStrings); the signature over the body as received is
 // accepted too, for a sender that signs what it sends.
 func (c *Connector) VerifyWebhook(r *http.Request, body []byte) ([]backend.Hint, error) {
-	c.mu.Lock()
-	source := c.webhookSecret
-	c.mu.Unlock()
-	secret := ""
-	if source != nil {
-		secret = source()
-	}
-	if secret == "" {
-		return nil, errors.New("autotask: no webhook secret is configured")
+	secret, err := c.currentWebhookSecret()
+	if err != nil {
+		return nil, err
 	}
 	if !ValidSignature(secret, body, r.Header.Get(SignatureHeader)) {
 		return nil, ErrBadSignature
@@ -81,6 +75,59 @@ func (c *Connector) VerifyWebhook(r *http.Request, body []byte) ([]backend.Hint,
 		h.At = &t
 	}
 	return []backend.Hint{h}, nil
+}
+
+// errNoWebhookSecret: nothing can be verified, so everything is refused.
+var errNoWebhookSecret = fmt.Errorf("%w: no webhook secret is configured", ErrBadSignature)
+
+func (c *Connector) currentWebhookSecret() (string, error) {
+	c.mu.Lock()
+	source := c.webhookSecret
+	c.mu.Unlock()
+	secret := ""
+	if source != nil {
+		secret = source()
+	}
+	if secret == "" {
+		return "", errNoWebhookSecret
+	}
+	return secret, nil
+}
+
+// VerifyDeactivation authenticates a notice on the deactivation URL.
+// Autotask documents the X-Hook-Signature for callouts only, not for this
+// notice, so the URL webhooks install registers carries a token of its
+// own (DeactivationURL); a notice that is signed like a delivery is
+// accepted too. Anything else is forged.
+func (c *Connector) VerifyDeactivation(r *http.Request, body []byte) error {
+	secret, err := c.currentWebhookSecret()
+	if err != nil {
+		return err
+	}
+	token := r.URL.Query().Get(deactivationTokenParam)
+	if hmac.Equal([]byte(token), []byte(deactivationToken(secret))) || ValidSignature(secret, body, r.Header.Get(SignatureHeader)) {
+		return nil
+	}
+	return ErrBadSignature
+}
+
+// deactivationTokenParam is the query parameter of the deactivation URL
+// that carries its token (a query, not a path segment: psadav logs paths).
+const deactivationTokenParam = "token"
+
+// deactivationToken is derived from the webhook secret (HMAC-SHA256 of a
+// fixed label), so it needs no storage of its own and changes when the
+// secret does; it is as hard to guess as the secret.
+func deactivationToken(secret string) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte("psadav webhook deactivation notice"))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// DeactivationURL is the deactivation URL webhooks install registers
+// under base (psadav's public address).
+func DeactivationURL(base, secret string) string {
+	return strings.TrimSuffix(base, "/") + DeactivationPath + "?" + deactivationTokenParam + "=" + deactivationToken(secret)
 }
 
 // webhookEntity maps a payload's EntityType ("Contact") to the entity.

@@ -34,7 +34,8 @@ type InstalledWebhook struct {
 // HookPath is where psadav receives an entity's webhook deliveries.
 func HookPath(e mapping.Entity) string { return "/hooks/autotask/" + strings.ToLower(string(e)) }
 
-// DeactivationPath is where Autotask reports a callout it deactivated.
+// DeactivationPath is where Autotask reports a callout it deactivated
+// (registered as DeactivationURL, with its token).
 const DeactivationPath = "/hooks/autotask/deactivated"
 
 // InstallWebhooks sets up a callout for every entity Autotask can report
@@ -65,7 +66,7 @@ func (c *Connector) InstallWebhooks(ctx context.Context, setup WebhookSetup) ([]
 		w := InstalledWebhook{Entity: s.plan.Entity, URL: base + HookPath(s.plan.Entity), ExcludedUser: apiUser}
 		body := map[string]any{
 			"isActive": true, "name": setup.Name + " " + strings.ToLower(string(s.plan.Entity)),
-			"webhookUrl": w.URL, "deactivationUrl": base + DeactivationPath, "secretKey": setup.Secret,
+			"webhookUrl": w.URL, "deactivationUrl": DeactivationURL(base, setup.Secret), "secretKey": setup.Secret,
 			"isSubscribedToCreateEvents": true, "isSubscribedToUpdateEvents": true, "isSubscribedToDeleteEvents": true,
 			"sendThresholdExceededNotification": true,
 		}

@@ -65,15 +65,12 @@ func (h *HookHandler) serve(r *http.Request) (status int, why string, events int
 		return http.StatusBadRequest, "body unreadable or too large", 0
 	}
 	if h.Deactivation != "" && r.URL.Path == h.Deactivation {
-		h.Logger.Error("the PSA deactivated a webhook: changes now arrive by polling only; reinstall it (psadav autotask webhooks install)",
-			"payload_bytes", len(body))
-		h.Store.SetConnectorStatus(r.Context(), StatusHookDeactivated, time.Now().UTC().Format(time.RFC3339))
-		return http.StatusOK, "deactivation notice", 0
+		return h.deactivated(r, body)
 	}
 	hints, err := h.Receiver.VerifyWebhook(r, body)
 	if err != nil {
 		if errors.Is(err, backend.ErrBadSignature) {
-			return http.StatusUnauthorized, "bad signature", 0
+			return http.StatusUnauthorized, err.Error(), 0
 		}
 		return http.StatusBadRequest, err.Error(), 0
 	}
@@ -96,6 +93,29 @@ func (h *HookHandler) serve(r *http.Request) (status int, why string, events int
 		return http.StatusOK, "duplicate", fresh
 	}
 	return http.StatusOK, "", fresh
+}
+
+// deactivated handles the PSA's notice that it deactivated a webhook. It is
+// authenticated like a delivery (a forged one would send the operator to
+// reinstall the webhooks); without a way to authenticate it there is no
+// such endpoint.
+func (h *HookHandler) deactivated(r *http.Request, body []byte) (status int, why string, events int) {
+	dr, ok := h.Receiver.(backend.DeactivationReceiver)
+	if !ok {
+		return http.StatusNotFound, "deactivation notices are not authenticated for this PSA", 0
+	}
+	if err := dr.VerifyDeactivation(r, body); err != nil {
+		if errors.Is(err, backend.ErrBadSignature) {
+			return http.StatusUnauthorized, err.Error(), 0
+		}
+		return http.StatusBadRequest, err.Error(), 0
+	}
+	h.Logger.Error("the PSA deactivated a webhook: changes now arrive by polling only; reinstall it (psadav autotask webhooks install)",
+		"payload_bytes", len(body))
+	if err := h.Store.SetConnectorStatus(r.Context(), StatusHookDeactivated, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return http.StatusServiceUnavailable, err.Error(), 0 // the PSA retries
+	}
+	return http.StatusOK, "deactivation notice", 0
 }
 
 // hookAttempts is how often an event is tried before polling is left to catch it.

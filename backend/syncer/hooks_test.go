@@ -130,3 +130,70 @@ func post(t *testing.T, url, body, sig string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Every path under /hooks/autotask/ is authenticated: a forged delivery or
+// deactivation notice is refused with 401 and changes nothing.
+func TestForgedWebhooksChangeNothing(t *testing.T) {
+	forEach(t, func(t *testing.T, s *storage.Store, clk *clock) {
+		h := newHarness(t, s, clk, 20)
+		ctx := context.Background()
+		handler := &syncer.HookHandler{Store: s, Receiver: h.conn, Logger: slog.New(slog.DiscardHandler), Kick: h.sy.KickHooks,
+			Deactivation: autotask.DeactivationPath}
+		srv := httptest.NewServer(handler)
+		defer srv.Close()
+		body := `{"Action":"Update","Guid":"g","EntityType":"Contact","Id":7,"SequenceNumber":1}`
+		paths := []string{autotask.HookPath(mapping.EntityContacts), autotask.HookPath(mapping.EntityCompanies),
+			autotask.DeactivationPath, autotask.DeactivationPath + "?token=guessed", "/hooks/autotask/tickets"}
+		check := func(stage string) {
+			t.Helper()
+			for _, p := range paths {
+				for _, sig := range []string{"", autotask.Sign("guessed", []byte(body)), "sha1=not-base64"} {
+					if code := post(t, srv.URL+p, body, sig); code != http.StatusUnauthorized {
+						t.Errorf("%s: forged POST %s (signature %q) answered %d, want 401", stage, p, sig, code)
+					}
+				}
+			}
+			st, err := s.ConnectorStatus(ctx)
+			must(t, err)
+			if v, ok := st[syncer.StatusHookDeactivated]; ok {
+				t.Fatalf("%s: a forged notice marked the webhooks deactivated (%v)", stage, v)
+			}
+			if rcv, _, _, _ := s.WebhookEventCounts(ctx); rcv != 0 {
+				t.Fatalf("%s: %d forged events recorded", stage, rcv)
+			}
+		}
+		check("no secret yet")
+		h.conn.SetWebhookSecret("hook-secret-2")
+		check("with a secret")
+		// A token made with another secret is forged too.
+		other := autotask.DeactivationURL(srv.URL, "hook-secret-1")
+		if code := post(t, other, "{}", ""); code != http.StatusUnauthorized {
+			t.Fatalf("deactivation URL of another secret answered %d", code)
+		}
+		check("after another secret's token")
+
+		// The PSA's real notice reaches the URL webhooks install registered.
+		_, err := h.conn.InstallWebhooks(ctx, autotask.WebhookSetup{BaseURL: srv.URL, Secret: "hook-secret-2"})
+		must(t, err)
+		h.ft.DeactivateWebhooks()
+		h.ft.WaitWebhooks()
+		notices := 0
+		for _, d := range h.ft.Deliveries() {
+			if strings.Contains(d.URL, autotask.DeactivationPath) {
+				notices++
+				if d.Status != http.StatusOK {
+					t.Fatalf("the PSA's deactivation notice to %s answered %d", d.URL, d.Status)
+				}
+			}
+		}
+		st, err := s.ConnectorStatus(ctx)
+		must(t, err)
+		if _, ok := st[syncer.StatusHookDeactivated]; notices != 2 || !ok {
+			t.Fatalf("%d notices; status %v", notices, st)
+		}
+		// A notice signed like a delivery is accepted as well.
+		if code := post(t, srv.URL+autotask.DeactivationPath, body, autotask.Sign("hook-secret-2", []byte(body))); code != http.StatusOK {
+			t.Fatalf("signed notice answered %d", code)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type config struct {
 	DatabaseURL     string
 	Listen          string
 	DebugListen     string
+	TrustedProxies  []netip.Prefix
 	LogLevel        string
 	LogFormat       string
 	MaxResourceSize int64
@@ -103,6 +105,11 @@ var options = []option{
 		return nil
 	}},
 	{"listen", "127.0.0.1:8080", "address to listen on", func(c *config, v string) error { c.Listen = v; return nil }},
+	{"trusted-proxies", "", "reverse proxies (CIDR or address, comma-separated) whose X-Forwarded-For or Forwarded names the client", func(c *config, v string) error {
+		p, err := parseProxies(v)
+		c.TrustedProxies = p
+		return err
+	}},
 	stringOption("debug-listen", "", "address for Go's pprof profiles (keep it on loopback; empty: none)", func(c *config) *string { return &c.DebugListen }),
 	{"log-level", "info", "debug, info, warn or error", func(c *config, v string) error {
 		var l slog.Level
@@ -228,6 +235,34 @@ var autotaskKeys = []string{"autotask-username", "autotask-secret", "autotask-in
 var autotaskPollKeys = []string{"psa", "autotask-poll-calendar", "autotask-poll-contacts", "autotask-poll-secondary",
 	"autotask-poll-reference", "autotask-sweep-every", "autotask-sweep-windowed-every", "autotask-budget-every",
 	"autotask-sweep-max-share"}
+
+// parseProxies reads "10.0.0.0/8, 192.0.2.7, fd00::/8": prefixes or single
+// addresses.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if p.Bits() < 0 {
+			return nil, fmt.Errorf("%q is not a usable prefix", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
 
 func envName(key string) string {
 	return "PSADAV_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))

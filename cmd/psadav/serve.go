@@ -20,7 +20,7 @@ import (
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	keys := append(dbKeys, "listen", "debug-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
+	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
 	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
 	if err != nil {
 		return err
@@ -58,21 +58,14 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	}
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
-	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize}))
+	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies}))
 	metrics := &syncer.MetricsHandler{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
 		metrics.Syncer, metrics.Calls = psa.sync, psa.calls
 	}
 	mux.Handle("/metrics", metrics)
-	handler := mux
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(dav.SecurityHeaders(mux), log)
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
@@ -111,6 +104,21 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 		err = nil
 	}
 	return err
+}
+
+// newHTTPServer bounds what a client can hold: headers must arrive within
+// 10 s (a slow-header client cannot pin connections), a whole request
+// within 2 minutes, headers are at most 64 KiB; bodies are bounded by the
+// handlers (max-resource-size, 1 MiB of XML, 1 MiB of webhook).
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // runMaintenance purges old tombstones and moves the calendar sync window

@@ -21,6 +21,12 @@ const EnvPostgres = pgtest.Env
 // Options tune a test store.
 type Options struct {
 	Now func() time.Time
+	// PasswordCost is the bcrypt cost of test accounts (bcrypt's minimum
+	// when 0); a test of concurrent logins needs hashes slow enough to
+	// overlap.
+	PasswordCost int
+	// PasswordWorkers bounds concurrent bcrypt work (storage.Options).
+	PasswordWorkers int
 }
 
 // ForEach runs fn once per database: on SQLite, and on PostgreSQL when
@@ -36,6 +42,10 @@ func options(opts []Options) storage.Options {
 	o := storage.Options{PasswordCost: bcrypt.MinCost}
 	if len(opts) > 0 {
 		o.Now = opts[0].Now
+		if opts[0].PasswordCost != 0 {
+			o.PasswordCost = opts[0].PasswordCost
+		}
+		o.PasswordWorkers = opts[0].PasswordWorkers
 	}
 	return o
 }

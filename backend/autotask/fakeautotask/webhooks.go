@@ -33,6 +33,7 @@ type webhook struct {
 	id                     int64
 	entity, singular, guid string
 	url, secret            string
+	deactivationURL        string
 	active                 bool
 	onCreate, onUpdate     bool
 	onDelete               bool
@@ -53,13 +54,14 @@ func (t *Tenant) hookFor(entity string) func(row map[string]any) answer {
 				h := &webhook{entity: e.entity, singular: e.singular, guid: hex.EncodeToString(b[:]),
 					fields: map[string]bool{}, excluded: map[int64]bool{}}
 				h.url, _ = row["webhookUrl"].(string)
+				h.deactivationURL, _ = row["deactivationUrl"].(string)
 				h.secret, _ = row["secretKey"].(string)
 				h.active, _ = row["isActive"].(bool)
 				h.onCreate, _ = row["isSubscribedToCreateEvents"].(bool)
 				h.onUpdate, _ = row["isSubscribedToUpdateEvents"].(bool)
 				h.onDelete, _ = row["isSubscribedToDeleteEvents"].(bool)
-				if h.url == "" || h.secret == "" {
-					return errorAnswer(http.StatusInternalServerError, "webhookUrl and secretKey are required")
+				if h.url == "" || h.secret == "" || h.deactivationURL == "" {
+					return errorAnswer(http.StatusInternalServerError, "webhookUrl, deactivationUrl and secretKey are required")
 				}
 				delete(row, "secretKey") // never read back
 				row["webhookGUID"], row["isReady"] = h.guid, true
@@ -165,6 +167,20 @@ func (t *Tenant) fire(entity, action string, id int64, changed []string, by int6
 	}
 }
 
+// DeactivateWebhooks deactivates every callout, as Autotask does after 25
+// failed deliveries or when the resource that made it is deactivated, and
+// notifies each deactivation URL. Autotask documents no signature for this
+// notice, so none is sent.
+func (t *Tenant) DeactivateWebhooks() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, h := range t.hooks {
+		h.active = false
+		body, _ := json.Marshal(map[string]any{"Guid": h.guid, "EntityType": h.singular, "IsActive": false})
+		t.deliver(h.deactivationURL, body, "")
+	}
+}
+
 func (t *Tenant) deliver(url string, body []byte, sig string) {
 	t.wg.Add(1)
 	go func() {
@@ -173,7 +189,9 @@ func (t *Tenant) deliver(url string, body []byte, sig string) {
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(autotask.SignatureHeader, sig)
+			if sig != "" {
+				req.Header.Set(autotask.SignatureHeader, sig)
+			}
 			if resp, err := t.client.Do(req); err == nil {
 				d.Status = resp.StatusCode
 				resp.Body.Close()
