@@ -1,12 +1,14 @@
 package dav
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
@@ -37,6 +39,33 @@ var (
 	condFiniteDepth     = name(nsDAV, "propfind-finite-depth")
 	condNumberOfMatches = name(nsDAV, "number-of-matches-within-limits")
 )
+
+// fail answers a handler's error. A client that went away is noted at
+// info level: nothing failed on our side. After the status line is out an
+// error cannot be answered any more: it is logged, and fail reports that
+// the connection should be cut so the client sees an incomplete answer as
+// one (a listing cut short but well-formed would read as members deleted).
+func (s *Server) fail(w http.ResponseWriter, rw *recorder, r *http.Request, id string, err error) (abort bool) {
+	if clientGone(r, rw, err) {
+		rw.gone = true
+		s.log.Info("client closed the connection", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		return false
+	}
+	if rw.wrote {
+		s.log.Error("response cut short", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		return true
+	}
+	s.writeError(w, r, err)
+	return false
+}
+
+// clientGone reports whether err comes from the client having closed the
+// connection: a failed write, or the request's context cancelled by
+// net/http when the connection closed.
+func clientGone(r *http.Request, rw *recorder, err error) bool {
+	return rw.writeErr != nil || r.Context().Err() != nil || errors.Is(err, context.Canceled) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
+}
 
 // writeError is the one place that turns an error into a response: a
 // client's fault gets its status and a DAV:error body saying what is wrong;
@@ -168,11 +197,21 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		if ref.Href != "" {
 			e.inner = hrefElem(memberPath(r, ref.Href))
 		}
-	case mapping.RefuseReadOnlyItem, mapping.RefuseDelete:
+	case mapping.RefuseReadOnlyItem:
 		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
-		e.inner = "<d:resource>" + hrefElem(r.URL.EscapedPath()) + "<d:privilege><d:write/></d:privilege></d:resource>"
+		e.inner = needPrivilege(r.URL.EscapedPath(), "write-content")
+	case mapping.RefuseDelete:
+		// DELETE needs unbind on the parent collection (RFC 3744 §3.10).
+		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
+		res := parsePath(r.URL.EscapedPath())
+		e.inner = needPrivilege(collectionPath(res.login, res.coll), "unbind")
 	default:
 		e.status = http.StatusForbidden
 	}
 	return e
+}
+
+// needPrivilege is the inside of a DAV:need-privileges (RFC 3744 §7.1.1).
+func needPrivilege(href, privilege string) string {
+	return "<d:resource>" + hrefElem(href) + "<d:privilege><d:" + privilege + "/></d:privilege></d:resource>"
 }

@@ -3,6 +3,7 @@ package dav
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -133,7 +134,7 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resou
 		ms.response(res.path(), self.values(&req))
 		if d > 0 {
 			if err := s.writeMembers(ctx, ms, &req, user.Login, coll); err != nil {
-				s.log.Error("listing members", "path", r.URL.Path, "err", err)
+				return fmt.Errorf("listing members: %w", err) // the 207 is out: ServeHTTP cuts it
 			}
 		}
 		return ms.close()

@@ -97,19 +97,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := hex.EncodeToString(reqID[:])
 	rw.Header().Set("X-Request-Id", id)
 	user := ""
+	abort := false
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler {
 			s.log.Error("panic serving request", "id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rw.wrote {
 				http.Error(rw, "internal error", http.StatusInternalServerError)
+			} else {
+				abort = true
 			}
 		}
 		level := slog.LevelInfo
-		if rw.status >= 500 {
+		if rw.status >= 500 || abort {
 			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "request", "id", id, "user", user, "method", r.Method, "path", r.URL.Path,
-			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond))
+		attrs := []any{"id", id, "user", user, "method", r.Method, "path", r.URL.Path,
+			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond)}
+		if rw.gone {
+			attrs = append(attrs, "client_gone", true)
+		}
+		s.log.Log(r.Context(), level, "request", attrs...)
+		if p == http.ErrAbortHandler || abort {
+			// net/http closes the connection without ending the body, so
+			// the client cannot take a partial answer for a whole one.
+			panic(http.ErrAbortHandler)
+		}
 	}()
 	w = gzipIfAccepted(rw, r)
 	defer closeGzip(w)
@@ -134,13 +147,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	acct, err := s.authenticate(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		abort = s.fail(w, rw, r, id, err)
 		return
 	}
 	user = acct.Login
 	r = r.WithContext(context.WithValue(r.Context(), userKey, &acct))
 	if err := s.dispatch(w, r); err != nil {
-		s.writeError(w, r, err)
+		abort = s.fail(w, rw, r, id, err)
 	}
 }
 
@@ -178,18 +191,22 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	return errStatus(http.StatusMethodNotAllowed, "method %s is not supported here", r.Method)
 }
 
-// recorder remembers the status and size of a response for the log line.
+// recorder remembers the status and size of a response for the log line,
+// and whether writing it failed (the client went away).
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
+	status   int
+	bytes    int64
+	wrote    bool
+	writeErr error
+	gone     bool // the client closed the connection
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+	if r.wrote {
+		return // the status line is out; a second one would be a bug's only trace
 	}
+	r.status, r.wrote = code, true
 	r.ResponseWriter.WriteHeader(code)
 }
 
@@ -199,6 +216,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
+	if err != nil && r.writeErr == nil {
+		r.writeErr = err
+	}
 	return n, err
 }
 
