@@ -128,7 +128,7 @@ func (seriesProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]place
 	if err != nil || body == nil {
 		return nil, err
 	}
-	pl := placement{collectionID: collID, href: r.Href, uid: r.ClientUID, comp: "VEVENT", body: body}
+	pl := placement{collectionID: collID, href: r.Href, uid: r.ClientUID, comp: "VEVENT", body: body, clientOwned: true}
 	if obj, err := mapping.ParseCalendarObject(body, loc); err == nil {
 		start, end := obj.Span()
 		pl.timeStart = ptr(start.Unix())

@@ -106,7 +106,10 @@ type calItem struct {
 	comp       string // VEVENT or VTODO
 	start, end time.Time
 	readOnly   bool
-	render     func(mapping.CalendarContext) ([]byte, error)
+	// ownedBy is the user who created the item on a client and may delete
+	// it in the PSA from there (0: nobody).
+	ownedBy int64
+	render  func(mapping.CalendarContext) ([]byte, error)
 	// merge picks the kept-property merge for a user (nil: MergeKeptCalendar).
 	merge func(u *userInfo) func([]byte, string) ([]byte, error)
 }
@@ -144,7 +147,7 @@ func (t *Tx) placeCalendarItem(ctx context.Context, targets []calendarTarget, it
 			merge = it.merge(tg.user)
 		}
 		out = append(out, placement{collectionID: tg.collID, href: it.href, uid: it.uid, comp: it.comp, body: body,
-			readOnly: it.readOnly, timeStart: ptr(start), timeEnd: ptr(end), merge: merge})
+			readOnly: it.readOnly, clientOwned: it.ownedBy != 0 && tg.user.id == it.ownedBy, timeStart: ptr(start), timeEnd: ptr(end), merge: merge})
 	}
 	return out, nil
 }
