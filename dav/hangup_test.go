@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net"
@@ -12,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,6 +105,63 @@ func TestClientHangingUpIsNotAServerError(t *testing.T) {
 		}
 		if !strings.Contains(out, "client closed the connection") {
 			t.Fatalf("the hang-up was not logged:\n%s", out)
+		}
+	})
+}
+
+// failingStore fails every multiget batch after the first: a database
+// that goes away in the middle of a long answer.
+type failingStore struct {
+	*storage.Store
+	calls atomic.Int32
+}
+
+func (f *failingStore) GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error) {
+	if f.calls.Add(1) > 1 {
+		return nil, errors.New("the database went away")
+	}
+	return f.Store.GetObjects(ctx, collectionID, hrefs)
+}
+
+// TestFailureAfterTheStatusLineCutsTheAnswer: once a 207 is under way an
+// error cannot be answered; the connection is cut, so a client does not
+// take the members written so far for the whole collection (and delete
+// the rest locally).
+func TestFailureAfterTheStatusLineCutsTheAnswer(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if _, err := tx.UpsertPSA(ctx, mapping.EntityCompanies, &mapping.Company{ID: 1, CompanyName: "Acme", IsActive: true}, nil); err != nil {
+				return err
+			}
+			for i := range 500 {
+				c := &mapping.Contact{ID: int64(1000 + i), CompanyID: 1, IsActive: 1, FirstName: "First", LastName: fmt.Sprint("Last", i)}
+				if _, err := tx.UpsertPSA(ctx, mapping.EntityContacts, c, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		st := storage.DefaultUserSettings()
+		st.ContactsScope = storage.ScopeAll
+		_, err := s.CreateAccount(ctx, "carl", "carl-pw", nil, st)
+		must(t, err)
+		var logs syncBuffer
+		srv := httptest.NewServer(dav.New(dav.Options{Store: &failingStore{Store: s}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+		defer srv.Close()
+		req, _ := http.NewRequest("PROPFIND", srv.URL+"/dav/addressbooks/carl/contacts/", strings.NewReader(
+			`<d:propfind xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><card:address-data/></d:prop></d:propfind>`))
+		req.SetBasicAuth("carl", "carl-pw")
+		req.Header.Set("Depth", "1")
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMultiStatus || err == nil || strings.Contains(string(body), "</d:multistatus>") {
+			t.Fatalf("a listing cut short by a failure: %d, read error %v, %d bytes", resp.StatusCode, err, len(body))
+		}
+		if out := logs.String(); !strings.Contains(out, `level=ERROR msg="response cut short"`) || !strings.Contains(out, "the database went away") {
+			t.Fatalf("the failure was not logged as ours:\n%s", out)
 		}
 	})
 }
