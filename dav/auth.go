@@ -28,7 +28,10 @@ func (s *Server) authenticate(r *http.Request) (storage.Account, error) {
 	if wait := s.limiter.blocked(ip, login, time.Now()); wait > 0 {
 		return storage.Account{}, &tooManyFailures{retryAfter: wait}
 	}
-	acct, err := s.store.Authenticate(r.Context(), login, password)
+	acct, err := storage.Account{}, storage.ErrBadCredentials
+	if validName(login) { // no account has another name (and PostgreSQL cannot compare one)
+		acct, err = s.store.Authenticate(r.Context(), login, password)
+	}
 	if errors.Is(err, storage.ErrBadCredentials) {
 		s.limiter.fail(ip, login, time.Now())
 		s.log.Warn("failed login", "user", login, "remote", ip)

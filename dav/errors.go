@@ -169,7 +169,7 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		fields += textElem(name(nsPSADAV, "property"), f)
 	}
 	switch ref.Code {
-	case mapping.RefuseInvalidData, mapping.RefuseMissing:
+	case mapping.RefuseInvalidData, mapping.RefuseMissing, mapping.RefuseEncoding:
 		e.status, e.cond = http.StatusForbidden, proto("valid-calendar-data", "valid-address-data")
 		if ref.Code == mapping.RefuseInvalidData {
 			e.status = http.StatusBadRequest

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/psadav/psadav/storage"
@@ -164,6 +165,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == "MKCOL" || r.Method == "MKCALENDAR" {
 		// Which collections a user has is the administrator's decision.
 		return errCond(http.StatusForbidden, condNeedPrivileges, "collections are set up by the administrator; new ones cannot be created here")
+	}
+	if p, err := url.PathUnescape(r.URL.EscapedPath()); err == nil && !validName(p) {
+		return errStatus(http.StatusBadRequest, "resource names must be UTF-8 text")
 	}
 	res := parsePath(r.URL.EscapedPath())
 	if res.kind == resUnknown {

@@ -23,6 +23,7 @@ const (
 	RefuseUnsupportedData                             // a media type or version psadav does not take
 	RefuseUnknownCountry                              // an address's country the PSA does not have
 	RefuseInvalidObject                               // valid iCalendar that breaks RFC 4791 §4.1 (METHOD, two component types or UIDs)
+	RefuseEncoding                                    // text that is not UTF-8 (or holds a NUL)
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.

@@ -59,6 +59,9 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 	if w == nil || req.Collection.ReadOnly {
 		return PutResult{}, readOnlyCollection()
 	}
+	if err := mapping.CheckText(req.Body); err != nil {
+		return PutResult{}, err
+	}
 	var res PutResult
 	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
 		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
