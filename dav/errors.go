@@ -20,6 +20,7 @@ type davError struct {
 	status int
 	cond   xml.Name // zero: no precondition element
 	inner  string   // inner XML of the precondition element
+	extra  string   // more elements after it (the limit a request broke)
 	msg    string
 }
 
@@ -95,6 +96,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n<d:error" + nsDecls + ">")
 	b.WriteString(elem(de.cond, de.inner))
+	b.WriteString(de.extra)
 	if de.msg != "" {
 		b.WriteString(textElem(name(nsPSADAV, "message"), de.msg))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -48,7 +49,7 @@ func readXML(r *http.Request, v any) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return errStatus(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", maxRequestXML)
+		return bodyTooLarge(maxRequestXML, "a "+r.Method+" body may have at most "+strconv.Itoa(maxRequestXML)+" bytes")
 	case err == io.EOF:
 		return io.EOF
 	case err != nil:

@@ -24,6 +24,7 @@ type Store interface {
 	GetObject(ctx context.Context, collectionID int64, href string) (storage.Object, error)
 	GetUserObject(ctx context.Context, userID int64, collection, href string) (storage.Collection, storage.Object, error)
 	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
+	CountObjects(ctx context.Context, collectionID int64) (int, error)
 	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
 	UserSyncScan(ctx context.Context, userID int64, name string, since int64) (storage.Collection, *storage.ChangeScan, error)
 	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
@@ -49,7 +50,8 @@ type Options struct {
 // DefaultMaxResourceSize is the PUT body limit when none is configured.
 const DefaultMaxResourceSize = 10 << 20
 
-// maxRequestXML bounds PROPFIND, PROPPATCH and REPORT bodies.
+// maxRequestXML bounds PROPFIND, PROPPATCH and REPORT bodies; a multiget
+// may be larger, as its collection allows (report_body.go).
 const maxRequestXML = 1 << 20
 
 // Server is psadav's HTTP handler: health endpoints, discovery and the

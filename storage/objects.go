@@ -171,6 +171,23 @@ func (s *Store) SyncToken(ctx context.Context, c Collection) (int64, error) {
 	return max(seq, c.MinToken), nil
 }
 
+// CountObjects is the number of live objects in a collection (what a
+// multiget may ask for at most, give or take: dav's request limits scale
+// with it).
+func (s *Store) CountObjects(ctx context.Context, collectionID int64) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	row, err := s.queryRowPrepared(ctx, "SELECT COUNT(*) FROM dav_objects WHERE collection_id = ? AND NOT deleted", collectionID)
+	var n int
+	if err == nil {
+		err = row.Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: counting objects: %w", err)
+	}
+	return n, nil
+}
+
 var infoColumns = []string{"href", "uid", "etag", "comp", "size", "change_seq", "deleted", "read_only", "client_owned", "modified_at"}
 
 func (o *objectRow) info() ObjectInfo {
