@@ -28,6 +28,11 @@
 // on (calendar_window, project_calendar.go), so the hourly
 // AdvanceCalendarWindow only re-projects what crossed its edges.
 //
+// What a client may do with a collection and its members, in each
+// write-back mode, is access.go: the writers enforce it and dav reports it
+// as privileges. An item a user may not delete in the PSA is hidden for
+// them (hidden.go lists and un-hides such items for the administrator).
+//
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
 // lets a bun or driver error escape as something a caller must interpret.
