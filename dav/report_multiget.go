@@ -28,10 +28,10 @@ const multigetBatch = 500
 // elements, so a body within its size limit still cannot make the parser
 // hold much of it at once.
 const (
-	maxXMLToken    = 256 << 10
-	maxHrefLength  = 8 << 10
-	maxAskedProps  = 256
-	maxXMLNesting  = 32
+	maxXMLToken   = 256 << 10
+	maxHrefLength = 8 << 10
+	maxAskedProps = 256
+	maxXMLNesting = 32
 )
 
 func isMultiget(root xml.Name) bool {
