@@ -15,10 +15,10 @@ import (
 
 // addressbook-multiget (RFC 6352 §8.7) and calendar-multiget (RFC 4791
 // §7.9): the objects named by hrefs, served as stored, in the order
-// asked. The body is read as a stream (report_body.go): a first pass
-// checks it and counts its hrefs, a second reads them a batch at a time,
-// each batch one query, answered before the next is read. Memory holds a
-// batch, whatever the number of hrefs.
+// asked, a batch of hrefs at a time (one query each), each batch answered
+// before the next is read. The body is read as a stream: a first pass
+// checks it and counts its hrefs; a body over 1 MiB (report_body.go) is
+// read again for them, so memory holds a batch whatever their number.
 
 // multigetBatch is how many hrefs are read and answered at a time.
 const multigetBatch = 500
@@ -48,9 +48,16 @@ func (s *Server) serveMultiget(w http.ResponseWriter, r *http.Request, res resou
 		return err
 	}
 	// First pass: a malformed body or too many hrefs are refused before
-	// the 207 goes out.
+	// the 207 goes out. The hrefs of a body in memory (at most 1 MiB) are
+	// kept; a spooled one is read again.
 	count := 0
-	preq, err := scanMultiget(body.reader(), func(string) error { count++; return nil })
+	var hrefs []string
+	preq, err := scanMultiget(body.reader(), func(h string) error {
+		if count++; body.file == nil {
+			hrefs = append(hrefs, h)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -91,12 +98,21 @@ func (s *Server) serveMultiget(w http.ResponseWriter, r *http.Request, res resou
 		batch = batch[:0]
 		return nil
 	}
-	_, err = scanMultiget(body.reader(), func(href string) error {
+	answer := func(href string) error {
 		if batch = append(batch, href); len(batch) == multigetBatch {
 			return flush()
 		}
 		return nil
-	})
+	}
+	if body.file == nil {
+		for _, h := range hrefs {
+			if err = answer(h); err != nil {
+				break
+			}
+		}
+	} else {
+		_, err = scanMultiget(body.reader(), answer)
+	}
 	if err == nil {
 		err = flush()
 	}
