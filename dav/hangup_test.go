@@ -153,6 +153,7 @@ func TestFailureAfterTheStatusLineCutsTheAnswer(t *testing.T) {
 			`<d:propfind xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><card:address-data/></d:prop></d:propfind>`))
 		req.SetBasicAuth("carl", "carl-pw")
 		req.Header.Set("Depth", "1")
+		req.Header.Set("Accept-Encoding", "identity") // uncompressed: the first batch fills the buffers and goes out
 		resp, err := http.DefaultClient.Do(req)
 		must(t, err)
 		body, err := io.ReadAll(resp.Body)

@@ -167,11 +167,14 @@ func (t *Tx) hiddenItems(ctx context.Context, login string) ([]HiddenItem, error
 		}
 		out = append(out, it)
 	}
-	slices.SortStableFunc(out, func(a, b HiddenItem) int {
+	slices.SortFunc(out, func(a, b HiddenItem) int {
 		if c := strings.Compare(a.Collection, b.Collection); c != 0 {
 			return c
 		}
-		return a.HiddenAt.Compare(b.HiddenAt)
+		if c := a.HiddenAt.Compare(b.HiddenAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Href, b.Href)
 	})
 	return out, nil
 }

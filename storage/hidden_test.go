@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
@@ -21,7 +22,7 @@ func TestHiddenItemsAndUnhide(t *testing.T) {
 			coll storage.Collection
 			href string
 		}{{f.aliceCal, "appointment-1.ics"}, {f.aliceCal, "service-call-9.ics"}, {f.aliceTasks, "todo-6.ics"}} {
-			*f.clock = f.clock.Add(1)
+			*f.clock = f.clock.Add(time.Second)
 			must(t, f.del(f.alice, d.coll, d.href))
 		}
 		items, err := f.s.HiddenItems(ctx, "alice")
