@@ -49,7 +49,10 @@ func (s *Server) checkLogin(ctx context.Context, addr, remote, login, password s
 	if res == nil {
 		return storage.Account{}, &tooManyFailures{retryAfter: wait}
 	}
-	acct, err := s.store.Authenticate(ctx, login, password)
+	acct, err := storage.Account{}, storage.ErrBadCredentials
+	if validName(login) { // no account has another name (and PostgreSQL cannot compare one)
+		acct, err = s.store.Authenticate(ctx, login, password)
+	}
 	switch {
 	case errors.Is(err, storage.ErrBadCredentials):
 		if res.done(failed, time.Now()) {

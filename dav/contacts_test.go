@@ -232,13 +232,24 @@ func TestReadOnlyAddressBook(t *testing.T) {
 		}
 		path := "/dav/addressbooks/bob/all-contacts/contact-21.vcf"
 		_, card := e.do("GET", path, "bob", "bob-pw", "")
-		for _, m := range []string{"PUT", "DELETE"} {
-			resp, body := e.do(m, path, "bob", "bob-pw", card, "Content-Type", "text/vcard")
-			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<d:need-privileges>") {
-				t.Errorf("%s on a read-only book: %d %s", m, resp.StatusCode, body)
-			}
+		resp, body := e.do("PUT", path, "bob", "bob-pw", card, "Content-Type", "text/vcard")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<d:need-privileges>") {
+			t.Errorf("PUT on a read-only book: %d %s", resp.StatusCode, body)
 		}
-		resp, body := e.do("PUT", "/dav/addressbooks/bob/all-contacts/new.vcf", "bob", "bob-pw",
+		// A DELETE hides the card for bob (lenient) or is refused (strict).
+		must(t, e.s.SetSetting(context.Background(), "write-back-mode", "strict"))
+		resp, body = e.do("DELETE", path, "bob", "bob-pw", "")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<d:need-privileges>") {
+			t.Errorf("DELETE on a read-only book, strict: %d %s", resp.StatusCode, body)
+		}
+		must(t, e.s.SetSetting(context.Background(), "write-back-mode", "lenient"))
+		if resp, body = e.do("DELETE", path, "bob", "bob-pw", ""); resp.StatusCode != http.StatusNoContent {
+			t.Errorf("DELETE on a read-only book, lenient: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ = e.do("GET", path, "bob", "bob-pw", ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the hidden card: %d", resp.StatusCode)
+		}
+		resp, body = e.do("PUT", "/dav/addressbooks/bob/all-contacts/new.vcf", "bob", "bob-pw",
 			"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:n\r\nFN:New Person\r\nEND:VCARD\r\n", "Content-Type", "text/vcard")
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("create in a read-only book: %d %s", resp.StatusCode, body)

@@ -11,7 +11,12 @@
 // stream from the store's index; go-webdav's clients drive the tests.
 // A member's properties are a fixed table (member_props.go) and its data
 // is escaped from the stored bytes straight into the response: listings
-// and multigets build one per member.
+// and multigets build one per member. current-user-privilege-set says
+// exactly what the store's access rules accept (privileges.go). A
+// multiget larger than the 1 MiB other bodies may have is spooled to a
+// temporary file and read as a stream (report_body.go,
+// report_multiget.go). A client that hangs up mid-answer is not an error;
+// our failure after the status line cuts the connection (errors.go).
 //
 // Authentication (auth.go) throttles failed logins per client address and
 // per login from it, counting attempts before any password is checked

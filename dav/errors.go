@@ -1,12 +1,14 @@
 package dav
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/psadav/psadav/mapping"
@@ -19,6 +21,7 @@ type davError struct {
 	status int
 	cond   xml.Name // zero: no precondition element
 	inner  string   // inner XML of the precondition element
+	extra  string   // more elements after it (the limit a request broke)
 	msg    string
 
 	retryAfter time.Duration // sent as Retry-After when set
@@ -40,6 +43,33 @@ var (
 	condFiniteDepth     = name(nsDAV, "propfind-finite-depth")
 	condNumberOfMatches = name(nsDAV, "number-of-matches-within-limits")
 )
+
+// fail answers a handler's error. A client that went away is noted at
+// info level: nothing failed on our side. After the status line is out an
+// error cannot be answered any more: it is logged, and fail reports that
+// the connection should be cut so the client sees an incomplete answer as
+// one (a listing cut short but well-formed would read as members deleted).
+func (s *Server) fail(w http.ResponseWriter, rw *recorder, r *http.Request, id string, err error) (abort bool) {
+	if clientGone(r, rw, err) {
+		rw.gone = true
+		s.log.Info("client closed the connection", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		return false
+	}
+	if rw.wrote {
+		s.log.Error("response cut short", "id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		return true
+	}
+	s.writeError(w, r, err)
+	return false
+}
+
+// clientGone reports whether err comes from the client having closed the
+// connection: a failed write, or the request's context cancelled by
+// net/http when the connection closed.
+func clientGone(r *http.Request, rw *recorder, err error) bool {
+	return rw.writeErr != nil || r.Context().Err() != nil || errors.Is(err, context.Canceled) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
+}
 
 // writeError is the one place that turns an error into a response: a
 // client's fault gets its status and a DAV:error body saying what is wrong;
@@ -80,6 +110,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n<d:error" + nsDecls + ">")
 	b.WriteString(elem(de.cond, de.inner))
+	b.WriteString(de.extra)
 	if de.msg != "" {
 		b.WriteString(textElem(name(nsPSADAV, "message"), de.msg))
 	}
@@ -159,7 +190,7 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		fields += textElem(name(nsPSADAV, "property"), f)
 	}
 	switch ref.Code {
-	case mapping.RefuseInvalidData, mapping.RefuseMissing:
+	case mapping.RefuseInvalidData, mapping.RefuseMissing, mapping.RefuseEncoding:
 		e.status, e.cond = http.StatusForbidden, proto("valid-calendar-data", "valid-address-data")
 		if ref.Code == mapping.RefuseInvalidData {
 			e.status = http.StatusBadRequest
@@ -204,11 +235,21 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		// resolve by retrying: the object keeps its UID (403).
 		e.status, e.cond = http.StatusForbidden, proto("no-uid-conflict", "no-uid-conflict")
 		e.inner = hrefElem(r.URL.EscapedPath())
-	case mapping.RefuseReadOnlyItem, mapping.RefuseDelete:
+	case mapping.RefuseReadOnlyItem:
 		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
-		e.inner = "<d:resource>" + hrefElem(r.URL.EscapedPath()) + "<d:privilege><d:write/></d:privilege></d:resource>"
+		e.inner = needPrivilege(r.URL.EscapedPath(), "write-content")
+	case mapping.RefuseDelete:
+		// DELETE needs unbind on the parent collection (RFC 3744 §3.10).
+		e.status, e.cond = http.StatusForbidden, condNeedPrivileges
+		res := parsePath(r.URL.EscapedPath())
+		e.inner = needPrivilege(collectionPath(res.login, res.coll), "unbind")
 	default:
 		e.status = http.StatusForbidden
 	}
 	return e
+}
+
+// needPrivilege is the inside of a DAV:need-privileges (RFC 3744 §7.1.1).
+func needPrivilege(href, privilege string) string {
+	return "<d:resource>" + hrefElem(href) + "<d:privilege><d:" + privilege + "/></d:privilege></d:resource>"
 }

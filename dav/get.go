@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,12 +66,13 @@ func (s *Server) exportBook(w http.ResponseWriter, r *http.Request, res resource
 	version := acceptedCardVersion(r)
 	err = s.eachMember(ctx, coll.ID, func(o *storage.Object) error {
 		if data, err := cardData(o.Body, version); err == nil {
-			w.Write(data)
+			_, err = w.Write(data)
+			return err // a client that went away ends the walk
 		}
 		return nil
 	})
-	if err != nil { // the 200 is under way: log, and end the body
-		s.log.Error("exporting address book", "path", r.URL.Path, "err", err)
+	if err != nil { // the 200 is out: ServeHTTP cuts it
+		return fmt.Errorf("exporting address book: %w", err)
 	}
 	return nil
 }

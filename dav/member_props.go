@@ -73,7 +73,7 @@ func (m *memberProps) propValue(e xml.StartElement) (propValue, bool) {
 	case pGetLastModified:
 		v.inner = httpTime(m.o.ModifiedAt)
 	case pPrivileges:
-		v.inner = privilegeSet(m.o.ReadOnly || m.coll.ReadOnly, false)
+		v.inner = objectPrivileges(m.coll, m.o)
 	default:
 		if n, ok := m.dataProp(); !ok || n != e.Name {
 			return propValue{}, false

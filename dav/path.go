@@ -3,6 +3,7 @@ package dav
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/psadav/psadav/storage"
 )
@@ -56,7 +57,7 @@ type resource struct {
 // parsePath reads an escaped URL path. Unknown paths get resUnknown.
 func parsePath(escaped string) resource {
 	p, err := url.PathUnescape(escaped)
-	if err != nil {
+	if err != nil || !validName(p) {
 		return resource{}
 	}
 	if p == "/" || p == "" || p == "/dav" || p == prefix {
@@ -108,6 +109,11 @@ func parsePath(escaped string) resource {
 	}
 	return resource{}
 }
+
+// validName reports whether an unescaped path can name a resource: UTF-8
+// without NUL (an href is stored as text; RFC 3986 §2.5 reads percent-
+// encoded octets as UTF-8).
+func validName(p string) bool { return utf8.ValidString(p) && !strings.ContainsRune(p, 0) }
 
 func homeResource(h homeKind) resourceKind {
 	if h == homeAddress {

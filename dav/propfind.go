@@ -3,8 +3,10 @@ package dav
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -47,7 +49,7 @@ func readXML(r *http.Request, v any) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return errStatus(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", maxRequestXML)
+		return bodyTooLarge(maxRequestXML, "a "+r.Method+" body may have at most "+strconv.Itoa(maxRequestXML)+" bytes")
 	case err == io.EOF:
 		return io.EOF
 	case err != nil:
@@ -133,7 +135,7 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resou
 		ms.response(res.path(), self.values(&req))
 		if d > 0 {
 			if err := s.writeMembers(ctx, ms, &req, user.Login, coll); err != nil {
-				s.log.Error("listing members", "path", r.URL.Path, "err", err)
+				return fmt.Errorf("listing members: %w", err) // the 207 is out: ServeHTTP cuts it
 			}
 		}
 		return ms.close()

@@ -189,7 +189,7 @@ func (s *Server) rootProps(ctx context.Context, user *storage.Account, res resou
 	ps.text(pDisplayName, "psadav")
 	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
 	ps.xml(pPrincipalColls, hrefElem(prefix+"principals/"))
-	ps.xml(pPrivileges, privilegeSet(true, false))
+	ps.xml(pPrivileges, privilegesReadOnly)
 	return ps
 }
 
@@ -225,7 +225,7 @@ func (s *Server) principalProps(ctx context.Context, user *storage.Account) (*pr
 	addrs += hrefElem(self)
 	ps.xml(pCalUserAddressSet, addrs)
 	ps.text(pCalUserType, "INDIVIDUAL")
-	ps.xml(pPrivileges, privilegeSet(true, false))
+	ps.xml(pPrivileges, privilegesPropertiesOnly)
 	ps.xml(pSupportedReports, "")
 	return ps, s.deadProps(ctx, ps, user.ID, "principal")
 }
@@ -240,7 +240,7 @@ func (s *Server) homeProps(ctx context.Context, user *storage.Account, h homeKin
 	}
 	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
 	ps.xml(pOwner, hrefElem(principalPath(user.Login)))
-	ps.xml(pPrivileges, privilegeSet(true, false))
+	ps.xml(pPrivileges, privilegesPropertiesOnly)
 	ps.xml(pSupportedReports, "")
 	return ps, s.deadProps(ctx, ps, user.ID, homeSegment(h))
 }
@@ -282,7 +282,7 @@ func (s *Server) collectionProps(ctx context.Context, user *storage.Account, c s
 	ps.text(pDisplayName, defaultNames[c.Name])
 	ps.xml(pCurrentPrincipal, hrefElem(principalPath(user.Login)))
 	ps.xml(pOwner, hrefElem(principalPath(user.Login)))
-	ps.xml(pPrivileges, privilegeSet(c.ReadOnly, !card))
+	ps.xml(pPrivileges, collectionPrivileges(c, user))
 	var token *int64
 	state := func(xml.StartElement) (int64, error) {
 		if token == nil {
@@ -333,39 +333,6 @@ func supportedReports(reports ...string) string {
 		b.WriteString("<d:supported-report><d:report><" + r + "/></d:report></d:supported-report>")
 	}
 	return b.String()
-}
-
-// privilegeSet is a current-user-privilege-set: all a user may do with a
-// writable resource, or reading only. Calendars add read-free-busy.
-func privilegeSet(readOnly, calendar bool) string {
-	return privilegeSets[b2i(readOnly)][b2i(calendar)]
-}
-
-// privilegeSets holds the four answers, [readOnly][calendar], built once:
-// every listed object carries one.
-var privilegeSets = func() (sets [2][2]string) {
-	for ro := range 2 {
-		for cal := range 2 {
-			privs := []string{"d:read", "d:read-current-user-privilege-set"}
-			if ro == 0 {
-				privs = append(privs, "d:write", "d:write-properties", "d:write-content", "d:bind", "d:unbind")
-			}
-			if cal == 1 {
-				privs = append(privs, "cal:read-free-busy")
-			}
-			for _, p := range privs {
-				sets[ro][cal] += "<d:privilege><" + p + "/></d:privilege>"
-			}
-		}
-	}
-	return sets
-}()
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // contentType is an object's media type.

@@ -3,9 +3,9 @@ package dav
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/psadav/psadav/storage"
 )
@@ -21,17 +21,28 @@ var reports = map[xml.Name]reportHandler{}
 func registerReport(n xml.Name, h reportHandler) { reports[n] = h }
 
 func (s *Server) serveReport(w http.ResponseWriter, r *http.Request, res resource) error {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestXML))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestXML+1))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errStatus(http.StatusRequestEntityTooLarge, "REPORT body larger than %d bytes", maxRequestXML)
-		}
 		return errStatus(http.StatusBadRequest, "reading the request body: %v", err)
 	}
 	root, err := rootElement(body)
 	if err != nil {
 		return err
+	}
+	if isMultiget(root) {
+		// The one report a client sends with thousands of hrefs
+		// (report_body.go).
+		rb := &requestBody{mem: body}
+		if len(body) > maxRequestXML {
+			if rb, err = s.spoolMultiget(r, res, body); err != nil {
+				return err
+			}
+			defer rb.close()
+		}
+		return s.serveMultiget(w, r, res, rb)
+	}
+	if len(body) > maxRequestXML {
+		return bodyTooLarge(maxRequestXML, "a REPORT body (other than a multiget) may have at most "+strconv.Itoa(maxRequestXML)+" bytes")
 	}
 	h := reports[root]
 	if h == nil {

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -86,8 +87,8 @@ func serveAddressbookQuery(s *Server, w http.ResponseWriter, r *http.Request, re
 		ms.response(objectPath(user.Login, coll.Name, o.Href), objectProps(o.ObjectInfo, coll, o.Body).values(&preq))
 		return nil
 	})
-	if err != nil { // the 207 is under way: log, and end it well-formed
-		s.log.Error("addressbook-query", "path", r.URL.Path, "err", err)
+	if err != nil { // the 207 is out: ServeHTTP cuts it
+		return fmt.Errorf("addressbook-query: %w", err)
 	}
 	return ms.close()
 }

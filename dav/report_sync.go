@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,10 +111,9 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		err = flush()
 	}
 	if err != nil {
-		// The status line is out; the client sees a body without a token
-		// and syncs again.
-		s.log.Error("streaming sync-collection", "path", r.URL.Path, "err", err)
-		return ms.close()
+		// The status line is out: ServeHTTP cuts the answer, the client
+		// gets no token and syncs again.
+		return fmt.Errorf("streaming sync-collection: %w", err)
 	}
 	if truncated {
 		ms.truncated(res.path())

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -26,6 +27,7 @@ type Store interface {
 	GetObject(ctx context.Context, collectionID int64, href string) (storage.Object, error)
 	GetUserObject(ctx context.Context, userID int64, collection, href string) (storage.Collection, storage.Object, error)
 	GetObjects(ctx context.Context, collectionID int64, hrefs []string) ([]storage.Object, error)
+	CountObjects(ctx context.Context, collectionID int64) (int, error)
 	ObjectsInRange(ctx context.Context, collectionID int64, start, end int64, withUnbounded bool) ([]storage.Object, error)
 	UserSyncScan(ctx context.Context, userID int64, name string, since int64) (storage.Collection, *storage.ChangeScan, error)
 	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
@@ -55,7 +57,8 @@ type Options struct {
 // DefaultMaxResourceSize is the PUT body limit when none is configured.
 const DefaultMaxResourceSize = 10 << 20
 
-// maxRequestXML bounds PROPFIND, PROPPATCH and REPORT bodies.
+// maxRequestXML bounds PROPFIND, PROPPATCH and REPORT bodies; a multiget
+// may be larger, as its collection allows (report_body.go).
 const maxRequestXML = 1 << 20
 
 // Server is psadav's HTTP handler: health endpoints, discovery and the
@@ -111,22 +114,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if client.IsValid() {
 		remote = client.String()
 	}
+	abort := false
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler {
 			s.log.Error("panic serving request", "id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rw.wrote {
 				http.Error(rw, "internal error", http.StatusInternalServerError)
+			} else {
+				abort = true
 			}
 		}
 		level := slog.LevelInfo
 		switch {
+		case abort || (rw.status >= 500 && rw.status != http.StatusServiceUnavailable):
+			level = slog.LevelError
 		case rw.status == http.StatusServiceUnavailable:
 			level = slog.LevelWarn // busy (ErrBusy), not broken
-		case rw.status >= 500:
-			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "request", "id", id, "remote", remote, "user", user, "method", r.Method, "path", r.URL.Path,
-			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond))
+		attrs := []any{"id", id, "remote", remote, "user", user, "method", r.Method, "path", r.URL.Path,
+			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond)}
+		if rw.gone {
+			attrs = append(attrs, "client_gone", true)
+		}
+		s.log.Log(r.Context(), level, "request", attrs...)
+		if p == http.ErrAbortHandler || abort {
+			// net/http closes the connection without ending the body, so
+			// the client cannot take a partial answer for a whole one.
+			panic(http.ErrAbortHandler)
+		}
 	}()
 	w = gzipIfAccepted(rw, r)
 	defer closeGzip(w)
@@ -151,13 +167,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	acct, err := s.authenticate(r, client, remote)
 	if err != nil {
-		s.writeError(w, r, err)
+		abort = s.fail(w, rw, r, id, err)
 		return
 	}
 	user = acct.Login
 	r = r.WithContext(context.WithValue(r.Context(), userKey, &acct))
 	if err := s.dispatch(w, r); err != nil {
-		s.writeError(w, r, err)
+		abort = s.fail(w, rw, r, id, err)
 	}
 }
 
@@ -168,6 +184,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == "MKCOL" || r.Method == "MKCALENDAR" {
 		// Which collections a user has is the administrator's decision.
 		return errCond(http.StatusForbidden, condNeedPrivileges, "collections are set up by the administrator; new ones cannot be created here")
+	}
+	if p, err := url.PathUnescape(r.URL.EscapedPath()); err == nil && !validName(p) {
+		return errStatus(http.StatusBadRequest, "resource names must be UTF-8 text")
 	}
 	res := parsePath(r.URL.EscapedPath())
 	if res.kind == resUnknown {
@@ -195,18 +214,22 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	return errStatus(http.StatusMethodNotAllowed, "method %s is not supported here", r.Method)
 }
 
-// recorder remembers the status and size of a response for the log line.
+// recorder remembers the status and size of a response for the log line,
+// and whether writing it failed (the client went away).
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
+	status   int
+	bytes    int64
+	wrote    bool
+	writeErr error
+	gone     bool // the client closed the connection
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+	if r.wrote {
+		return // the status line is out; a second one would be a bug's only trace
 	}
+	r.status, r.wrote = code, true
 	r.ResponseWriter.WriteHeader(code)
 }
 
@@ -216,6 +239,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
+	if err != nil && r.writeErr == nil {
+		r.writeErr = err
+	}
 	return n, err
 }
 

@@ -27,6 +27,7 @@ const (
 	RefuseUIDChanged                                  // a PUT would change the UID of the object at its href
 	RefuseRecurrence                                  // a series the limits refuse by what it expands to (README: Limits on what clients write)
 	RefuseWriteBudget                                 // the user queued as many PSA writes this hour as the org allows
+	RefuseEncoding                                    // text that is not UTF-8 (or holds a NUL)
 )
 
 // Refusal is a client write the rules refuse, with what to tell the client.

@@ -184,26 +184,35 @@ func TestCalendarWindowMoves(t *testing.T) {
 
 func TestReadOnlyCalendarItems(t *testing.T) {
 	forEachCal(t, func(t *testing.T, f *calFixture) {
+		ctx := context.Background()
 		for _, href := range []string{"service-call-9.ics", "time-off-31.ics"} {
 			body := f.get(t, f.aliceCal, href)
 			_, err := f.put(t, f.alice, f.aliceCal, href, body)
 			if r := refusal(err); r == nil || r.Code != mapping.RefuseReadOnlyItem {
 				t.Errorf("PUT %s: %v", href, err)
 			}
-			if r := refusal(f.del(f.alice, f.aliceCal, href)); r == nil || r.Code != mapping.RefuseDelete {
-				t.Errorf("DELETE %s allowed", href)
-			}
 		}
-		for _, c := range []struct {
+		// A DELETE of an item the user may not delete in the PSA: refused in
+		// strict mode, hidden for the user in lenient mode; never sent.
+		items := []struct {
 			coll storage.Collection
 			href string
-		}{{f.aliceCal, "appointment-1.ics"}, {f.aliceCal, "todo-5.ics"}, {f.aliceTasks, "todo-6.ics"}} {
+		}{{f.aliceCal, "service-call-9.ics"}, {f.aliceCal, "time-off-31.ics"}, {f.aliceCal, "appointment-1.ics"},
+			{f.aliceCal, "todo-5.ics"}, {f.aliceTasks, "todo-6.ics"}}
+		must(t, f.s.SetSetting(ctx, "write-back-mode", "strict"))
+		for _, c := range items {
 			if r := refusal(f.del(f.alice, c.coll, c.href)); r == nil || r.Code != mapping.RefuseDelete {
-				t.Errorf("DELETE of PSA item %s allowed", c.href)
+				t.Errorf("strict: DELETE of PSA item %s allowed", c.href)
 			}
 		}
+		must(t, f.s.SetSetting(ctx, "write-back-mode", "lenient"))
+		for _, c := range items {
+			must(t, f.del(f.alice, c.coll, c.href))
+		}
+		eq(t, "alice calendar after the deletes", hrefs(t, f.s, f.aliceCal), []string{"time-off-32.ics", "todo-7.ics"})
+		eq(t, "alice tasks after the deletes", hrefs(t, f.s, f.aliceTasks), nil)
 		if n := len(f.outbox(t, mapping.EntityAppointments)) + len(f.outbox(t, mapping.EntityCompanyToDos)); n != 0 {
-			t.Fatalf("refused writes queued %d write-backs", n)
+			t.Fatalf("refused or hidden deletes queued %d write-backs", n)
 		}
 	})
 }

@@ -14,8 +14,9 @@ import (
 //   - a PUT of a PSA appointment or calendar to-do moves it (times flow
 //     back); a changed title or description is discarded (lenient) or
 //     refused (strict); the rest is kept for the user;
-//   - service calls and time off are read-only; PSA items cannot be
-//     deleted; deleting a client event deletes its appointments.
+//   - service calls and time off are read-only; deleting a PSA item hides
+//     it for the user or is refused (DeleteObject); deleting a client
+//     event deletes its appointments.
 
 type calendarWriter struct{}
 
@@ -47,7 +48,7 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 
 func (calendarWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
 	if mapping.Entity(existing.SourceEntity) != entitySeries {
-		return psaDelete()
+		return errNotUsers
 	}
 	row, err := t.loadRow(ctx, entitySeries, existing.SourceRID)
 	if err != nil {
@@ -58,10 +59,6 @@ func (calendarWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, exi
 
 func readOnlyItem() error {
 	return &mapping.Refusal{Code: mapping.RefuseReadOnlyItem, Message: "this item comes from the PSA and is read-only here"}
-}
-
-func psaDelete() error {
-	return &mapping.Refusal{Code: mapping.RefuseDelete, Message: "this item comes from the PSA and cannot be deleted here; delete it in the PSA"}
 }
 
 // parseClientObject reads a PUT body as a calendar object of the kind the

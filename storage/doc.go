@@ -47,6 +47,11 @@
 // answers ErrBusy. Throttling guessers is package dav's: it knows the
 // client's address.
 //
+// What a client may do with a collection and its members, in each
+// write-back mode, is access.go: the writers enforce it and dav reports it
+// as privileges. An item a user may not delete in the PSA is hidden for
+// them (hidden.go lists and un-hides such items for the administrator).
+//
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
 // lets a bun or driver error escape as something a caller must interpret.

@@ -52,6 +52,7 @@ type objectRow struct {
 	SourceRID     int64     `bun:"source_rid,notnull"`
 	Deleted       bool      `bun:"deleted,notnull"`
 	ReadOnly      bool      `bun:"read_only,notnull"`
+	ClientOwned   bool      `bun:"client_owned,notnull"`
 	TimeStart     *int64    `bun:"time_start"`
 	TimeEnd       *int64    `bun:"time_end"`
 	ModifiedAt    time.Time `bun:"modified_at,notnull"`

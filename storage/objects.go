@@ -19,6 +19,9 @@ type Collection struct {
 	MinToken int64
 	// ReadOnly: the user may read but not write the collection's members.
 	ReadOnly bool
+	// Strict: write-back-mode strict, read with the collection (see
+	// access.go for what it changes).
+	Strict bool
 }
 
 // ObjectInfo is an object as a listing shows it (no body).
@@ -35,6 +38,10 @@ type ObjectInfo struct {
 	// TimeStart and TimeEnd (Unix seconds) bound a calendar object's
 	// occurrences when known; set by ObjectsInRange only.
 	TimeStart, TimeEnd *int64
+
+	// ClientOwned: the user created the item on a client, so a DELETE
+	// deletes it in the PSA (access.go).
+	ClientOwned bool
 }
 
 // Object is a stored object with its body.
@@ -49,7 +56,8 @@ type Object struct {
 // after the FROM part.
 const (
 	userCollectionCols = `c.id, c.min_token, s.contacts_scope, s.all_contacts, s.calendar, s.tasks,
-		(SELECT value FROM org_settings WHERE key = 'read-only-books')`
+		(SELECT value FROM org_settings WHERE key = 'read-only-books'),
+		(SELECT value FROM org_settings WHERE key = 'write-back-mode')`
 	userCollectionFrom = `FROM dav_collections c JOIN user_settings s ON s.user_id = c.user_id`
 )
 
@@ -58,11 +66,12 @@ type userCollectionRow struct {
 	c        Collection
 	st       UserSettings
 	readOnly sql.NullString
+	mode     sql.NullString
 }
 
 // dest lists the scan targets of userCollectionCols, then extra.
 func (r *userCollectionRow) dest(extra ...any) []any {
-	return append([]any{&r.c.ID, &r.c.MinToken, &r.st.ContactsScope, &r.st.AllContacts, &r.st.Calendar, &r.st.Tasks, &r.readOnly}, extra...)
+	return append([]any{&r.c.ID, &r.c.MinToken, &r.st.ContactsScope, &r.st.AllContacts, &r.st.Calendar, &r.st.Tasks, &r.readOnly, &r.mode}, extra...)
 }
 
 // collection is the scanned collection of user userID named name, and
@@ -71,6 +80,7 @@ func (r *userCollectionRow) collection(userID int64, name string) (Collection, b
 	c := r.c
 	c.UserID, c.Name = userID, name
 	c.ReadOnly = r.readOnly.Valid && slices.Contains(readOnlyBooks(r.readOnly.String), name)
+	c.Strict = r.mode.String == "strict"
 	return c, r.st.Has(name)
 }
 
@@ -161,11 +171,28 @@ func (s *Store) SyncToken(ctx context.Context, c Collection) (int64, error) {
 	return max(seq, c.MinToken), nil
 }
 
-var infoColumns = []string{"href", "uid", "etag", "comp", "size", "change_seq", "deleted", "read_only", "modified_at"}
+// CountObjects is the number of live objects in a collection (what a
+// multiget may ask for at most, give or take: dav's request limits scale
+// with it).
+func (s *Store) CountObjects(ctx context.Context, collectionID int64) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	row, err := s.queryRowPrepared(ctx, "SELECT COUNT(*) FROM dav_objects WHERE collection_id = ? AND NOT deleted", collectionID)
+	var n int
+	if err == nil {
+		err = row.Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: counting objects: %w", err)
+	}
+	return n, nil
+}
+
+var infoColumns = []string{"href", "uid", "etag", "comp", "size", "change_seq", "deleted", "read_only", "client_owned", "modified_at"}
 
 func (o *objectRow) info() ObjectInfo {
 	return ObjectInfo{Href: o.Href, UID: o.UID, ETag: o.ETag, Comp: o.Comp, Size: o.Size, ChangeSeq: o.ChangeSeq,
-		Deleted: o.Deleted, ReadOnly: o.ReadOnly, ModifiedAt: o.ModifiedAt, TimeStart: o.TimeStart, TimeEnd: o.TimeEnd}
+		Deleted: o.Deleted, ReadOnly: o.ReadOnly, ClientOwned: o.ClientOwned, ModifiedAt: o.ModifiedAt, TimeStart: o.TimeStart, TimeEnd: o.TimeEnd}
 }
 
 // ListObjects calls fn for every live object of a collection, in href
@@ -180,7 +207,7 @@ func (s *Store) ListObjects(ctx context.Context, collectionID int64, fn func(Obj
 	defer rows.Close()
 	for rows.Next() {
 		var o objectRow
-		if err := rows.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt); err != nil {
+		if err := rows.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ClientOwned, &o.ModifiedAt); err != nil {
 			return fmt.Errorf("storage: listing objects: %w", err)
 		}
 		if err := fn(o.info()); err != nil {
@@ -194,13 +221,13 @@ func (s *Store) ListObjects(ctx context.Context, collectionID int64, fn func(Obj
 func (s *Store) GetObject(ctx context.Context, collectionID int64, href string) (Object, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	row, err := s.queryRowPrepared(ctx, `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body
+	row, err := s.queryRowPrepared(ctx, `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, client_owned, modified_at, body
 		FROM dav_objects WHERE collection_id = ? AND href = ? AND NOT deleted`, collectionID, href)
 	if err != nil {
 		return Object{}, fmt.Errorf("storage: reading object: %w", err)
 	}
 	var o Object
-	err = row.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt, &o.Body)
+	err = row.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ClientOwned, &o.ModifiedAt, &o.Body)
 	if isNoRows(err) {
 		return Object{}, ErrNotFound
 	}
@@ -263,7 +290,7 @@ func hrefBucket(n int) int {
 }
 
 // objectColumns are what scanObjects reads.
-const objectColumns = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at, body, time_start, time_end`
+const objectColumns = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, client_owned, modified_at, body, time_start, time_end`
 
 // scanObjects appends the rows of an objectColumns query to out and
 // closes rs.
@@ -271,7 +298,7 @@ func scanObjects(rs *sql.Rows, out []Object) ([]Object, error) {
 	defer rs.Close()
 	for rs.Next() {
 		var o objectRow
-		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt,
+		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ClientOwned, &o.ModifiedAt,
 			&o.Body, &o.TimeStart, &o.TimeEnd); err != nil {
 			return out, err
 		}
@@ -414,7 +441,7 @@ func (s *Store) UserSyncScan(ctx context.Context, userID int64, name string, sin
 }
 
 // changeScanQuery streams a collection's changes in (since, upTo].
-const changeScanQuery = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, modified_at FROM dav_objects
+const changeScanQuery = `SELECT href, uid, etag, comp, size, change_seq, deleted, read_only, client_owned, modified_at FROM dav_objects
 		WHERE collection_id = ? AND change_seq > ? AND change_seq <= ? ORDER BY change_seq`
 
 // Each calls fn for the objects changed since the token, in change order,
@@ -447,7 +474,7 @@ func (sc *ChangeScan) Each(ctx context.Context, limit int, fn func(ObjectInfo) e
 			return token, true, nil
 		}
 		var o objectRow
-		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ModifiedAt); err != nil {
+		if err := rs.Scan(&o.Href, &o.UID, &o.ETag, &o.Comp, &o.Size, &o.ChangeSeq, &o.Deleted, &o.ReadOnly, &o.ClientOwned, &o.ModifiedAt); err != nil {
 			return 0, false, fmt.Errorf("storage: reading changes: %w", err)
 		}
 		if err := fn(o.info()); err != nil {
@@ -527,7 +554,7 @@ func (s *Store) readUserObject(ctx context.Context, userID int64, collection, hr
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	row, err := s.queryRowPrepared(ctx, `SELECT `+userCollectionCols+`,
-		o.href, o.uid, o.etag, o.comp, o.size, o.change_seq, o.read_only, o.modified_at, o.body
+		o.href, o.uid, o.etag, o.comp, o.size, o.change_seq, o.read_only, o.client_owned, o.modified_at, o.body
 		`+userCollectionFrom+`
 		LEFT JOIN dav_objects o ON o.collection_id = c.id AND o.href = ? AND NOT o.deleted
 		WHERE c.user_id = ? AND c.name = ?`, href, userID, collection)
@@ -537,10 +564,10 @@ func (s *Store) readUserObject(ctx context.Context, userID int64, collection, hr
 	var r userCollectionRow
 	var oHref, uid, etag, comp sql.NullString
 	var size, seq sql.NullInt64
-	var objReadOnly sql.NullBool
+	var objReadOnly, owned sql.NullBool
 	var modified sql.NullTime
 	var body []byte
-	err = row.Scan(r.dest(&oHref, &uid, &etag, &comp, &size, &seq, &objReadOnly, &modified, &body)...)
+	err = row.Scan(r.dest(&oHref, &uid, &etag, &comp, &size, &seq, &objReadOnly, &owned, &modified, &body)...)
 	c, has := r.collection(userID, collection)
 	if isNoRows(err) || (err == nil && !has) {
 		return Collection{}, Object{}, ErrNotFound
@@ -552,6 +579,6 @@ func (s *Store) readUserObject(ctx context.Context, userID int64, collection, hr
 		return c, Object{}, ErrNotFound
 	}
 	o := Object{ObjectInfo: ObjectInfo{Href: oHref.String, UID: uid.String, ETag: etag.String, Comp: comp.String,
-		Size: size.Int64, ChangeSeq: seq.Int64, ReadOnly: objReadOnly.Bool, ModifiedAt: modified.Time}, Body: body}
+		Size: size.Int64, ChangeSeq: seq.Int64, ReadOnly: objReadOnly.Bool, ClientOwned: owned.Bool, ModifiedAt: modified.Time}, Body: body}
 	return c, o, nil
 }

@@ -128,7 +128,7 @@ func (seriesProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]place
 	if err != nil || body == nil {
 		return nil, err
 	}
-	pl := placement{collectionID: collID, href: r.Href, uid: r.ClientUID, comp: "VEVENT", body: body}
+	pl := placement{collectionID: collID, href: r.Href, uid: r.ClientUID, comp: "VEVENT", body: body, clientOwned: true}
 	pl.timeStart, pl.timeEnd = calendarBounds(body, loc)
 	return []placement{pl}, nil
 }

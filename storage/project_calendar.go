@@ -109,7 +109,10 @@ type calItem struct {
 	comp       string // VEVENT or VTODO
 	start, end time.Time
 	readOnly   bool
-	render     func(mapping.CalendarContext) ([]byte, error)
+	// ownedBy is the user who created the item on a client and may delete
+	// it in the PSA from there (0: nobody).
+	ownedBy int64
+	render  func(mapping.CalendarContext) ([]byte, error)
 	// merge picks the kept-property merge for a user (nil: MergeKeptCalendar).
 	merge func(u *userInfo) func([]byte, string, *time.Location) ([]byte, error)
 }
@@ -148,7 +151,7 @@ func (t *Tx) placeCalendarItem(ctx context.Context, targets []calendarTarget, it
 		}
 		loc := t.userLocation(zone)
 		out = append(out, placement{collectionID: tg.collID, href: it.href, uid: it.uid, comp: it.comp, body: body,
-			readOnly: it.readOnly, timeStart: ptr(start), timeEnd: ptr(end),
+			readOnly: it.readOnly, clientOwned: it.ownedBy != 0 && tg.user.id == it.ownedBy, timeStart: ptr(start), timeEnd: ptr(end),
 			merge:  func(body []byte, kept string) ([]byte, error) { return merge(body, kept, loc) },
 			bounds: func(body []byte) (*int64, *int64) { return calendarBounds(body, loc) }})
 	}

@@ -70,13 +70,14 @@ func (todoProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]placeme
 		return nil, err
 	}
 	ref := r.RefID()
-	comp := "VEVENT"
+	comp, owner := "VEVENT", int64(0)
 	if asTask {
-		comp = "VTODO"
+		// Only the task list deletes a client's own to-do (tasks_write.go).
+		comp, owner = "VTODO", creator
 	}
 	return t.placeCalendarItem(ctx, targets, calItem{
 		href: mapping.Href(mapping.KindToDo, ref), uid: mapping.UID(mapping.KindToDo, ref, r.ClientUID),
-		comp: comp, start: r.StartDateTime, end: r.EndDateTime,
+		comp: comp, start: r.StartDateTime, end: r.EndDateTime, ownedBy: owner,
 		render: func(c mapping.CalendarContext) ([]byte, error) { return mapping.RenderToDo(v, asTask, c) },
 		merge: func(u *userInfo) func([]byte, string, *time.Location) ([]byte, error) {
 			if asTask && u.id == creator {

@@ -35,6 +35,9 @@ type placement struct {
 	comp         string // VCARD, VEVENT or VTODO
 	body         []byte // rendered before kept properties are merged
 	readOnly     bool
+	// clientOwned: the collection's user created the item (a DELETE
+	// deletes it in the PSA; access.go).
+	clientOwned bool
 	// timeStart and timeEnd (Unix seconds) bound the object's occurrences so
 	// time-range queries can skip it in SQL.
 	timeStart, timeEnd *int64
@@ -320,20 +323,20 @@ func (p *projection) inScope(collectionID int64) bool {
 func (p *projection) writeObject(ctx context.Context, k sourceKey, pl *placement, uid string, body []byte, ex *objectRow) error {
 	t := p.t
 	etag := ETagOf(body)
-	if ex != nil && !ex.Deleted && ex.ETag == etag && ex.UID == uid && ex.ReadOnly == pl.readOnly &&
+	if ex != nil && !ex.Deleted && ex.ETag == etag && ex.UID == uid && ex.ReadOnly == pl.readOnly && ex.ClientOwned == pl.clientOwned &&
 		eqInt64(ex.TimeStart, pl.timeStart) && eqInt64(ex.TimeEnd, pl.timeEnd) {
 		return nil
 	}
 	obj := objectRow{
 		CollectionID: pl.collectionID, UID: uid, ETag: etag, Comp: pl.comp, Body: body,
 		Size: int64(len(body)), ChangeSeq: t.nextSeq(), SourceEntity: string(k.entity), SourceRID: k.rid,
-		ReadOnly: pl.readOnly, TimeStart: pl.timeStart, TimeEnd: pl.timeEnd, ModifiedAt: t.now,
+		ReadOnly: pl.readOnly, ClientOwned: pl.clientOwned, TimeStart: pl.timeStart, TimeEnd: pl.timeEnd, ModifiedAt: t.now,
 	}
 	if ex != nil {
 		obj.ID = ex.ID
 		obj.Href = ex.Href
 		err := t.exec(ctx, qUpdateObj, t.s.args(obj.UID, obj.ETag, obj.Comp, obj.Body, obj.Size, obj.ChangeSeq, obj.Deleted,
-			obj.ReadOnly, obj.TimeStart, obj.TimeEnd, obj.ModifiedAt, obj.ID)...)
+			obj.ReadOnly, obj.ClientOwned, obj.TimeStart, obj.TimeEnd, obj.ModifiedAt, obj.ID)...)
 		p.written[objKey{obj.CollectionID, obj.Href}] = &obj
 		return err
 	}

@@ -110,7 +110,7 @@ func parseOnOff(v string) (bool, error) {
 
 // SettingKeys lists every organisation setting with its default.
 var SettingKeys = []SettingKey{
-	strSetting("write-back-mode", "lenient", "lenient: a change to a field clients may not change is discarded (PUT answers without ETag); strict: refused with 403",
+	strSetting("write-back-mode", "lenient", "lenient: a change to a field clients may not change is discarded (PUT answers without ETag), a DELETE of an item the user may not delete in the PSA hides it for them; strict: both refused with 403",
 		oneOf("lenient", "strict"), func(o *OrgSettings) *string { return &o.WriteBackMode }),
 	strSetting("contact-policy", "psa-master", "psa-master: clients change no field of a PSA contact (one a user created stays theirs to change); two-way: mapped fields go to the PSA",
 		oneOf("psa-master", "two-way"), func(o *OrgSettings) *string { return &o.ContactPolicy }),
@@ -138,7 +138,7 @@ var SettingKeys = []SettingKey{
 		func(o *OrgSettings) *int64 { return &o.WindowPastDays }),
 	intSetting("window-future-days", "365", "calendar sync window: days into the future", 1, 3650,
 		func(o *OrgSettings) *int64 { return &o.WindowFutureDays }),
-	{Key: "read-only-books", Default: "", Help: "address books every user may read but not change (PUT and DELETE get 403): " +
+	{Key: "read-only-books", Default: "", Help: "address books every user may read but not change (PUT gets 403; DELETE hides the card for that user, or gets 403 in strict mode): " +
 		"a comma-separated list of contacts, all-contacts; empty for none", set: func(o *OrgSettings, v string) error {
 		books, err := parseReadOnlyBooks(v)
 		o.ReadOnlyBooks = books

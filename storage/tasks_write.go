@@ -13,8 +13,8 @@ import (
 //   - a PUT of a PSA to-do moves it and completes or re-opens it (when the
 //     org lets completion flow back); a to-do the client created takes
 //     every mapped change;
-//   - PSA to-dos cannot be deleted; deleting a client's to-do deletes it
-//     in the PSA.
+//   - deleting a PSA to-do hides it for the user or is refused
+//     (DeleteObject); deleting a client's to-do deletes it in the PSA.
 
 type tasksWriter struct{}
 
@@ -47,14 +47,14 @@ func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *ob
 
 func (tasksWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error {
 	if mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
-		return psaDelete()
+		return errNotUsers
 	}
 	_, env, err := t.Record(ctx, mapping.EntityCompanyToDos, existing.SourceRID)
 	if err != nil {
 		return err
 	}
 	if env.Origin != OriginClient || env.OriginUserID == nil || *env.OriginUserID != req.Account.ID {
-		return psaDelete()
+		return errNotUsers
 	}
 	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, existing.SourceRID, OpDelete, nil, &req.Account.ID, req.Account.ResourceID); err != nil {
 		return err

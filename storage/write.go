@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -62,6 +63,9 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 	if err := nameFits("resource name", req.Href); err != nil {
 		return PutResult{}, err
 	}
+	if err := mapping.CheckText(req.Body); err != nil {
+		return PutResult{}, err
+	}
 	var res PutResult
 	err := s.Write(ctx, func(ctx context.Context, t *Tx) error {
 		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
@@ -100,12 +104,12 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 	return res, err
 }
 
-// DeleteObject applies a client's DELETE under the write-back rules.
+// DeleteObject applies a client's DELETE under the write-back rules: the
+// collection's writer deletes what the user may delete; anything else (a
+// PSA item, a read-only item or book) is hidden for that user in lenient
+// mode and refused in strict mode (access.go).
 func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 	w := writers[req.Collection.Name]
-	if req.Collection.ReadOnly {
-		return readOnlyCollection()
-	}
 	return s.Write(ctx, func(ctx context.Context, t *Tx) error {
 		existing, err := t.liveObject(ctx, req.Collection.ID, req.Href)
 		if err != nil {
@@ -117,14 +121,41 @@ func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 		if err := checkPreconditions(existing, req.IfMatch, req.IfNoneMatch); err != nil {
 			return err
 		}
-		if w == nil || existing.ReadOnly {
-			return &mapping.Refusal{Code: mapping.RefuseDelete, Message: "this item comes from the PSA and cannot be deleted here"}
+		if w != nil && !req.Collection.ReadOnly && !existing.ReadOnly {
+			if err := w.delete(ctx, t, &req, existing); err != errNotUsers {
+				if err != nil {
+					return err
+				}
+				return t.checkWriteBudget(ctx, req.Account.ID)
+			}
 		}
-		if err := w.delete(ctx, t, &req, existing); err != nil {
+		org, err := t.orgSettings(ctx)
+		if err != nil {
 			return err
 		}
-		return t.checkWriteBudget(ctx, req.Account.ID)
+		if org.WriteBackMode == "strict" {
+			msg := "this item comes from the PSA and cannot be deleted here; delete it in the PSA"
+			if req.Collection.ReadOnly {
+				msg = "this collection is read-only"
+			}
+			return &mapping.Refusal{Code: mapping.RefuseDelete, Message: msg}
+		}
+		return t.hideFor(ctx, req.Collection.ID, existing)
 	})
+}
+
+// errNotUsers is a writer's answer to a DELETE of an item the user may not
+// delete in the PSA: DeleteObject hides or refuses it.
+var errNotUsers = errors.New("storage: the item is not the user's to delete")
+
+// hideFor hides an object's item from one collection: it leaves the
+// collection now (a tombstone) and for good, and a pin no longer keeps it.
+func (t *Tx) hideFor(ctx context.Context, collectionID int64, o *objectRow) error {
+	entity := mapping.Entity(o.SourceEntity)
+	if err := t.unpin(ctx, collectionID, entity, o.SourceRID); err != nil {
+		return err
+	}
+	return t.HideObject(ctx, collectionID, entity, o.SourceRID)
 }
 
 // readOnlyCollection refuses writes to a collection users may only read

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -492,8 +493,16 @@ func TestReadOnlyBooks(t *testing.T) {
 		card := body(t, s, all, "contact-21.vcf")
 		_, err := putCard(s, f.bob, all, "contact-21.vcf", card)
 		wantRefusal(t, err, mapping.RefuseReadOnlyItem)
+		// A DELETE is refused in strict mode and hides the card for bob in
+		// lenient mode: the book's contents are not his to change.
+		setting(t, s, "write-back-mode", "strict")
 		err = s.DeleteObject(ctx, storage.DeleteRequest{Account: f.bob, Collection: all, Href: "contact-21.vcf"})
-		wantRefusal(t, err, mapping.RefuseReadOnlyItem)
+		wantRefusal(t, err, mapping.RefuseDelete)
+		setting(t, s, "write-back-mode", "lenient")
+		must(t, s.DeleteObject(ctx, storage.DeleteRequest{Account: f.bob, Collection: all, Href: "contact-21.vcf"}))
+		if got := hrefs(t, s, all); slices.Contains(got, "contact-21.vcf") || len(outbox(t, s)) != 0 {
+			t.Fatalf("after the DELETE: %v, outbox %+v", got, outbox(t, s))
+		}
 		setting(t, s, "read-only-books", "")
 		if collection(t, s, f.bob.ID, storage.CollAllContacts).ReadOnly {
 			t.Fatal("still read-only")

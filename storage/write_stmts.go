@@ -27,12 +27,12 @@ import (
 // Write-path statements other than the per-entity ones.
 const (
 	qLiveObject = `SELECT id, collection_id, href, uid, etag, comp, body, size, change_seq, source_entity, source_rid,
-		deleted, read_only, time_start, time_end, modified_at FROM dav_objects WHERE collection_id = ? AND href = ? AND NOT deleted`
-	qSourceObjects = `SELECT id, collection_id, href, uid, etag, deleted, read_only, time_start, time_end
+		deleted, read_only, client_owned, time_start, time_end, modified_at FROM dav_objects WHERE collection_id = ? AND href = ? AND NOT deleted`
+	qSourceObjects = `SELECT id, collection_id, href, uid, etag, deleted, read_only, client_owned, time_start, time_end
 		FROM dav_objects WHERE source_entity = ? AND source_rid = ?`
 	qHidden     = `SELECT collection_id FROM hidden_items WHERE source_entity = ? AND source_rid = ?`
 	qKeptOf     = `SELECT collection_id, data FROM kept_props WHERE source_entity = ? AND source_rid = ?`
-	qUpdateObj  = `UPDATE dav_objects SET uid = ?, etag = ?, comp = ?, body = ?, size = ?, change_seq = ?, deleted = ?, read_only = ?, time_start = ?, time_end = ?, modified_at = ? WHERE id = ?`
+	qUpdateObj  = `UPDATE dav_objects SET uid = ?, etag = ?, comp = ?, body = ?, size = ?, change_seq = ?, deleted = ?, read_only = ?, client_owned = ?, time_start = ?, time_end = ?, modified_at = ? WHERE id = ?`
 	qUIDHolders = `SELECT href FROM dav_objects WHERE collection_id = ? AND uid = ? AND NOT deleted AND href <> ? LIMIT 1`
 	qKept       = `SELECT data FROM kept_props WHERE collection_id = ? AND source_entity = ? AND source_rid = ?`
 	qKeptUpsert = `INSERT INTO kept_props (collection_id, source_entity, source_rid, data, updated_at) VALUES (?, ?, ?, ?, ?)

@@ -25,10 +25,18 @@ const userUsage = `Usage:
   psadav user passwd LOGIN [--password-stdin]
   psadav user disable LOGIN
   psadav user enable LOGIN
+  psadav user hidden LOGIN
+  psadav user unhide LOGIN HREF | --all
 
 Passwords are read from standard input with --password-stdin (one line);
 otherwise one is generated and printed once. A new user is linked to the
 PSA resource whose user name equals LOGIN unless --resource names another.
+
+hidden lists the items the user's DELETEs hid from their collections (a
+PSA item they may not delete in the PSA, a contact under contact-delete
+hide); unhide brings one back (HREF as hidden lists it: COLLECTION/NAME,
+or NAME when only one collection has it hidden) or all of them: they are
+in the collection again at the user's next sync.
 `
 
 // settingsFlags are the per-user settings a command may change.
@@ -99,7 +107,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlags("user "+sub, stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, userUsage) }
 	var sf settingsFlags
-	var passwordStdin bool
+	var passwordStdin, all bool
 	switch sub {
 	case "add":
 		sf.register(fs)
@@ -108,7 +116,9 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		sf.register(fs)
 	case "passwd":
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
-	case "list", "show", "disable", "enable":
+	case "unhide":
+		fs.BoolVar(&all, "all", false, "un-hide every hidden item of the user")
+	case "list", "show", "disable", "enable", "hidden":
 	default:
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("user: unknown subcommand %q", sub)
@@ -117,12 +127,19 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	var login string
+	var login, href string
 	if len(rest) > 0 {
 		login = rest[0]
 	}
+	if sub == "unhide" && len(rest) > 1 {
+		href, rest = rest[1], rest[1:]
+	}
 	if len(rest) > 1 {
 		return fmt.Errorf("user %s: unexpected %q", sub, rest[1])
+	}
+	if sub == "unhide" && (href == "") == !all {
+		fmt.Fprint(stderr, userUsage)
+		return errors.New("user unhide: name one item (HREF) or --all")
 	}
 	if sub != "list" && login == "" {
 		fmt.Fprint(stderr, userUsage)
@@ -163,6 +180,10 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		fmt.Fprintf(stdout, "%s %sd\n", login, sub)
 		return nil
+	case "hidden":
+		return userHidden(ctx, s, login, stdout)
+	case "unhide":
+		return userUnhide(ctx, s, login, href, stdout)
 	}
 	return nil
 }
@@ -328,5 +349,45 @@ func userShow(ctx context.Context, s *storage.Store, login string, stdout io.Wri
 		}
 		fmt.Fprintf(stdout, "  /dav/%s/%s/%s/  %d objects\n", home, a.Login, c.Name, n)
 	}
+	return nil
+}
+
+func userHidden(ctx context.Context, s *storage.Store, login string, stdout io.Writer) error {
+	items, err := s.HiddenItems(ctx, login)
+	if err != nil {
+		return notFound(err, login)
+	}
+	if len(items) == 0 {
+		fmt.Fprintf(stdout, "%s has no hidden items\n", login)
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HREF\tKIND\tPSA ID\tTITLE\tHIDDEN SINCE")
+	for _, it := range items {
+		id := "-"
+		if it.PSAID != nil {
+			id = strconv.FormatInt(*it.PSAID, 10)
+		}
+		fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\n", it.Collection, it.Href, it.Kind, id, it.Title,
+			it.HiddenAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return tw.Flush()
+}
+
+func userUnhide(ctx context.Context, s *storage.Store, login, href string, stdout io.Writer) error {
+	var n int
+	var err error
+	if href == "" {
+		n, err = s.UnhideAll(ctx, login)
+	} else {
+		n, err = s.Unhide(ctx, login, href)
+	}
+	if err != nil {
+		return notFound(err, login)
+	}
+	if n == 0 && href != "" {
+		return fmt.Errorf("%s has no hidden item %q (psadav user hidden %s lists them)", login, href, login)
+	}
+	fmt.Fprintf(stdout, "%d item(s) of %s un-hidden; they return at the next sync\n", n, login)
 	return nil
 }

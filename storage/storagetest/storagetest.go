@@ -80,6 +80,8 @@ func open(t testing.TB, o storage.Options) *storage.Store {
 	if err != nil {
 		t.Fatalf("opening store: %v", err)
 	}
+	opened.Store(s, o)
+	t.Cleanup(func() { opened.Delete(s) })
 	t.Cleanup(func() { s.Close() })
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrating: %v", err)
