@@ -80,6 +80,13 @@ func (c *Connector) VerifyWebhook(r *http.Request, body []byte) ([]backend.Hint,
 	if t, err := time.Parse(time.RFC3339Nano, p.EventTime); err == nil {
 		h.At = &t
 	}
+	// Fields holds the changed subscribed fields with their new values
+	// (psa-model §3; docs/autotask.md A16): what tells an echo of psadav's
+	// own write-back from a change made in Autotask.
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(p.Fields, &fields) == nil && len(fields) > 0 {
+		h.Fields = fields
+	}
 	return []backend.Hint{h}, nil
 }
 

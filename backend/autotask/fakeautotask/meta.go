@@ -90,6 +90,23 @@ func (t *Tenant) SetPicklist(e mapping.Entity, field string, values []mapping.Pi
 	}
 }
 
+// LimitWebhookFields makes only the named fields of an entity available
+// to webhook callouts (isSupportedWebhookField varies by field; vendor
+// page Webhooks_Creating); no names: all again.
+func (t *Tenant) LimitWebhookFields(e mapping.Entity, names ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(names) == 0 {
+		delete(t.hookFields, string(e))
+		return
+	}
+	only := map[string]bool{}
+	for _, n := range names {
+		only[strings.ToLower(n)] = true
+	}
+	t.hookFields[string(e)] = only
+}
+
 // SetFieldLength changes a string field's limit (to provoke refusals).
 func (t *Tenant) SetFieldLength(e mapping.Entity, field string, length int) {
 	t.mu.Lock()
@@ -149,6 +166,9 @@ func (t *Tenant) webhookFieldsAnswer(entity string) map[string]any {
 	metas := t.fields[entity]
 	names := make([]string, 0, len(metas))
 	for _, m := range metas {
+		if only := t.hookFields[entity]; only != nil && !only[strings.ToLower(m.name)] {
+			continue // not isSupportedWebhookField in this tenant
+		}
 		names = append(names, m.name)
 	}
 	sort.Strings(names)

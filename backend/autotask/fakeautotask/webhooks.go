@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/psadav/psadav/backend/autotask"
+	"github.com/psadav/psadav/mapping"
 )
 
 // webhookEntities are the callout entities and what they report.
@@ -194,6 +196,22 @@ func (t *Tenant) Deliveries() []Delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]Delivery(nil), t.sent...)
+}
+
+// WebhookFields lists the fields the entity's callouts subscribe to, sorted.
+func (t *Tenant) WebhookFields(e mapping.Entity) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for _, h := range t.hooks {
+		if h.entity == string(e) {
+			for f := range h.fields {
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Webhooks describes the callouts set up, for tests and the command.
