@@ -17,7 +17,7 @@ import (
 	"github.com/psadav/psadav/backend"
 )
 
-// DefaultDiscoveryURL is where zone discovery starts (psa-model §1.1).
+// DefaultDiscoveryURL is where zone discovery starts (docs/autotask.md A13).
 const DefaultDiscoveryURL = "https://webservices2.autotask.net/atservicesrest/"
 
 // Config is what the client needs to reach a tenant.
@@ -33,7 +33,7 @@ type Config struct {
 	// Timeout bounds every call (a deadline is set on each); 60s when 0.
 	Timeout time.Duration
 	// PerEndpoint is how many calls may run at once per endpoint: 3 for
-	// integrations created since 2023.1 (psa-model §1.6).
+	// integrations created since 2023.1 (docs/autotask.md A8).
 	PerEndpoint int
 	// Paging: "keyset" (id > last id, 500 a page; the default) or "next"
 	// (follow pageDetails.nextPageUrl). Keyset falls back to nextPageUrl
@@ -195,7 +195,7 @@ func (c *Client) Zone(ctx context.Context) (Zone, error) {
 		c.failures.Add(1)
 		e := classify(resp.StatusCode, resp.Header, body, "zoneInformation")
 		if resp.StatusCode == http.StatusInternalServerError {
-			e.Kind = backend.KindAuth // Autotask answers an unknown user with 500 (psa-model §1.1)
+			e.Kind = backend.KindAuth // Autotask answers an unknown user with 500 (docs/autotask.md A13)
 		}
 		return Zone{}, e
 	}

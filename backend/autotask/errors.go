@@ -15,7 +15,7 @@ const defaultRetryAfter = 60 * time.Second
 
 // classify turns an answer that is not a success into a typed error.
 // Autotask answers most refusals with HTTP 500 and {"errors": [...]}
-// (psa-model §1.7): validation, permission and "no matching records"
+// (docs/autotask.md A12): validation, permission and "no matching records"
 // alike, so the message decides.
 func classify(status int, header http.Header, body []byte, op string) *backend.Error {
 	msgs, field := errorMessages(body)

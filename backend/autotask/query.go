@@ -13,8 +13,9 @@ import (
 )
 
 // Filter is one condition of an Autotask query, or a group of them
-// (op "and"/"or" with items). Top-level conditions are ANDed (psa-model
-// §1.3). Field names are case-insensitive.
+// (op "and"/"or" with items). Top-level conditions are ANDed (vendor page
+// REST_Basic_Query_Calls; docs/autotask.md A6). Field names are
+// case-insensitive.
 type Filter struct {
 	Op    string   `json:"op"`
 	Field string   `json:"field,omitempty"`
@@ -91,7 +92,7 @@ func (a *queryAnswer) next() string {
 func (c *Client) Query(ctx context.Context, entity string, filter []Filter, include []string, afterID int64,
 	page func(items []json.RawMessage, lastID int64) error) error {
 	if len(include) > 0 && !slices.Contains(include, "id") {
-		include = append(include, "id") // required for paging past 500 (psa-model §1.4)
+		include = append(include, "id") // required for paging past 500 (vendor page REST_Advanced_Query_Features)
 	}
 	path := "v1.0/" + entity + "/query"
 	keyset := c.cfg.Paging == "keyset"

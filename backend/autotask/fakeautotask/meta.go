@@ -45,7 +45,7 @@ var created = map[string]string{
 	"TimeOffRequests": "createDateTime",
 }
 
-// createOnly fields cannot change by update (psa-model §0.2).
+// createOnly fields cannot change by update (docs/autotask.md A21).
 var createOnly = map[string][]string{"Contacts": {"companyID"}}
 
 // recordFields describes an entity's fields from psadav's record type, with
