@@ -240,13 +240,21 @@ func (t *Tenant) dispatch(r *http.Request, body []byte, segs []string, rec *Requ
 
 func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []string, rec *Request) answer {
 	next := len(rest) == 1 && strings.EqualFold(rest[0], "next")
+	count := len(rest) == 1 && strings.EqualFold(rest[0], "count")
+	switch {
+	case next:
+		rec.Kind = "next"
+	case count:
+		rec.Kind = "count"
+	default:
+		rec.Kind = "query"
+	}
 	var raw []byte
 	switch {
 	case next && r.Method != http.MethodPost:
 		// The next page of a POST query is POSTed again with the query
 		// body; a real tenant answers GET with 405 in ASP.NET's own
 		// envelope (WYRE-AI/autotask-mcp PR #170; docs/autotask.md A1).
-		rec.Kind = "next"
 		return answer{status: http.StatusMethodNotAllowed,
 			body: map[string]any{"Message": "The requested resource does not support http method '" + r.Method + "'."}}
 	case r.Method == http.MethodPost:
@@ -258,14 +266,10 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 	}
 	s, err := parseSearch(raw)
 	if err != nil {
-		if next {
-			rec.Kind = "next"
-		}
 		return errorAnswer(http.StatusInternalServerError, err.Error())
 	}
 	hidden := entity == "TimeOffRequests" && t.noProxy
-	if len(rest) == 1 && strings.EqualFold(rest[0], "count") {
-		rec.Kind = "count"
+	if count {
 		items, _, err := t.runQuery(entity, s, -1<<62, 0)
 		if err != nil {
 			return errorAnswer(http.StatusInternalServerError, err.Error())
@@ -279,9 +283,7 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 	if s.MaxRecords != nil {
 		tok.PageSize = *s.MaxRecords
 	}
-	rec.Kind = "query"
 	if next {
-		rec.Kind = "next"
 		if err := json.Unmarshal([]byte(r.URL.Query().Get("paging")), &tok); err != nil || tok.PageSize < 1 || tok.PageSize > 500 {
 			return errorAnswer(http.StatusInternalServerError, "bad paging token")
 		}
