@@ -179,5 +179,4 @@ var defaultRequired = map[Entity][]string{
 	EntityCompanies:    {"companyName", "companyType", "ownerResourceID", "phone"},
 	EntityAppointments: {"title", "startDateTime", "endDateTime", "resourceID"},
 	EntityCompanyToDos: {"actionType", "assignedToResourceID", "companyID", "startDateTime", "endDateTime"},
-	EntityCompanyNotes: {"companyID", "actionType", "assignedResourceID", "startDateTime", "endDateTime"},
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/psadav/psadav/backend/atjson"
@@ -57,9 +58,12 @@ type RecordedResponse struct {
 // RecordedHost stands for the tenant's zone host in recorded URLs.
 const RecordedHost = "https://zone.invalid"
 
-// recorder writes exchanges to a directory, one file each, in order.
+// recorder writes exchanges to a directory, one file each, in order;
+// file names start with the time the run started, so runs recorded into
+// one directory (probe, then serve) keep apart and in order.
 type recorder struct {
 	dir     string
+	run     string
 	secrets []string
 	seq     atomic.Int64
 	once    sync.Once
@@ -75,7 +79,7 @@ func newRecorder(dir string, cfg Config) (*recorder, error) {
 			secrets = append(secrets, s)
 		}
 	}
-	return &recorder{dir: dir, secrets: secrets}, nil
+	return &recorder{dir: dir, run: time.Now().UTC().Format("20060102T150405.000"), secrets: secrets}, nil
 }
 
 // exchange records one call; a nil recorder records nothing. A failure to
@@ -100,7 +104,7 @@ func (r *recorder) exchange(req *http.Request, sent []byte, resp *http.Response,
 	}
 	b, _ := json.MarshalIndent(ex, "", "  ")
 	b = r.scrub(b)
-	name := fmt.Sprintf("%06d-%s-%s.json", ex.Seq, ex.Request.Method, fileSafe(endpointOf(ex.Request.Path)))
+	name := fmt.Sprintf("%s-%06d-%s-%s.json", r.run, ex.Seq, ex.Request.Method, fileSafe(endpointOf(ex.Request.Path)))
 	if err := os.WriteFile(filepath.Join(r.dir, name), append(b, '\n'), 0o600); err != nil {
 		r.once.Do(func() { fmt.Fprintf(os.Stderr, "autotask: recording %s: %v (recording goes on)\n", name, err) })
 	}

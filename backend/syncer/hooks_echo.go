@@ -47,7 +47,7 @@ func (h *HookHandler) echoOf(ctx context.Context, hint backend.Hint) (int64, err
 	}
 	for _, e := range recent {
 		if now.Sub(e.UpdatedAt) > echoWindow {
-			break // newest first: the rest are older still
+			continue
 		}
 		if e.State == storage.OutboxPending && e.Attempts == 0 {
 			continue // not sent yet

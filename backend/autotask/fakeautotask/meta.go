@@ -1,6 +1,7 @@
 package fakeautotask
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,8 +49,17 @@ var created = map[string]string{
 // createOnly fields cannot change by update (docs/autotask.md A21).
 var createOnly = map[string][]string{"Contacts": {"companyID"}}
 
+// required are fields a tenant requires on create beyond those psadav's
+// schema marks: a CompanyNote needs companyID, actionType,
+// assignedResourceID, startDateTime and endDateTime (vendor page
+// CompanyNotesEntity; ecitsolutions New-AtwsAccountNote; docs/autotask.md A4).
+var required = map[string][]string{
+	"CompanyNotes": {"companyID", "actionType", "assignedResourceID", "startDateTime", "endDateTime"},
+}
+
 // recordFields describes an entity's fields from psadav's record type, with
-// the default lengths and required flags of one real tenant.
+// the default lengths and required flags of one real tenant (so
+// CompanyNotes have name (128) and note (32,000), docs/autotask.md A4).
 func recordFields(e mapping.Entity) map[string]fieldMeta {
 	sc := mapping.NewSchema()
 	out := map[string]fieldMeta{}
@@ -58,7 +68,7 @@ func recordFields(e mapping.Entity) map[string]fieldMeta {
 			continue
 		}
 		info, _ := sc.Field(e, f.Name)
-		m := fieldMeta{name: f.Name, kind: f.Kind, length: info.Length, required: info.Required}
+		m := fieldMeta{name: f.Name, kind: f.Kind, length: info.Length, required: info.Required || slices.Contains(required[string(e)], f.Name)}
 		if f.Name == "id" || f.Name == created[string(e)] {
 			m.readOnly = true
 		}

@@ -132,6 +132,11 @@ func (t *Tenant) webhookFieldName(entity string, fieldID int) string {
 // deliveries run in the background (WaitWebhooks waits for them).
 func (t *Tenant) fire(entity, action string, id int64, changed []string, by int64) {
 	for _, h := range t.hooks {
+		// A callout without a subscribed field is never called (vendor page
+		// REST_WebhookFieldsEntity); the excluded resources' changes do not
+		// call it (REST_WebhookExcludedResourcesEntity); by is the resource
+		// the change is attributed to — the impersonated one, if any
+		// (docs/autotask.md A9).
 		if h.entity != entity || !h.active || h.excluded[by] || len(h.fields) == 0 {
 			continue
 		}
