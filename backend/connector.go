@@ -203,4 +203,7 @@ type Hint struct {
 	Action   string // Create, Update, Delete
 	PersonID *int64 // who made the change
 	At       *time.Time
+	// Fields are the changed fields the event names, with their new values
+	// as the PSA sent them (JSON), when it says; nil when it does not.
+	Fields map[string]json.RawMessage
 }

@@ -21,7 +21,7 @@ func benchContact() ContactView {
 			Note: "Prefers e-mail", LinkedInURL: "https://www.linkedin.com/in/annarcher", LastModifiedDate: &mod},
 		Company: &Company{ID: 174, CompanyName: "Acme Corporation", WebAddress: "https://acme.example"},
 		Country: &Country{ID: 237, CountryCode: "US", DisplayName: "United States"},
-		Journal: []CompanyNote{{ID: 1, Title: "Call", Description: "Asked for a quote", CreateDateTime: &mod}},
+		Journal: []CompanyNote{{ID: 1, Name: "Call", Note: "Asked for a quote", CreateDateTime: &mod}},
 	}
 }
 

@@ -122,8 +122,8 @@ func ContactNote(note string, journal []CompanyNote) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(note))
 	for _, e := range entries {
-		text := strings.TrimSpace(e.Description)
-		title := strings.TrimSpace(e.Title)
+		text := strings.TrimSpace(e.Note)
+		title := strings.TrimSpace(e.Name)
 		if text == "" && title == "" {
 			continue
 		}

@@ -52,8 +52,8 @@ func goldenViews() map[string]ContactView {
 				CreateDate: at("2025-01-10T08:00:00Z"), LastModifiedDate: at("2026-03-01T12:30:00Z")},
 			Company: acme, Country: &germany, NamePrefix: "Dr.", NameSuffix: "PhD",
 			Journal: []CompanyNote{
-				{ID: 1, Title: "Call summary", Description: "Called Anna about the firewall.", CreateDateTime: at("2026-02-01T09:00:00Z")},
-				{ID: 2, Title: "Meeting notes", Description: "Met on site.\nNext steps: quote.", CreateDateTime: at("2026-04-02T10:00:00Z")},
+				{ID: 1, Name: "Call summary", Note: "Called Anna about the firewall.", CreateDateTime: at("2026-02-01T09:00:00Z")},
+				{ID: 2, Name: "Meeting notes", Note: "Met on site.\nNext steps: quote.", CreateDateTime: at("2026-04-02T10:00:00Z")},
 			},
 		},
 		"bare": {Contact: Contact{ID: 30682902, CompanyID: 0, IsActive: 1, FirstName: "Art", LastName: "Acme"}},

@@ -166,16 +166,23 @@ type Contact struct {
 func (c *Contact) Active() bool { return c.IsActive != 0 }
 
 // CompanyNote is an Autotask CompanyNote. Notes linked to a contact are that
-// contact's journal, rendered into the vCard NOTE newest first.
+// contact's journal, rendered into the vCard NOTE newest first. Its text
+// fields are name (128) and note (32,000) — not title/description as on
+// ticket and project notes (docs/autotask.md A4). AssignedResourceID,
+// StartDateTime and EndDateTime are required on create; the mirror keeps
+// them in the raw record only.
 type CompanyNote struct {
-	ID               int64      `json:"id" bun:"-"`
-	CompanyID        int64      `json:"companyID" bun:"company_id"`
-	ContactID        *int64     `json:"contactID" bun:"contact_id"`
-	ActionType       *int64     `json:"actionType" bun:"action_type"`
-	Title            string     `json:"title" bun:"title"`
-	Description      string     `json:"description" bun:"description"`
-	CreateDateTime   *time.Time `json:"createDateTime" bun:"create_date_time"`
-	LastModifiedDate *time.Time `json:"lastModifiedDate" bun:"last_modified_date"`
+	ID                 int64      `json:"id" bun:"-"`
+	CompanyID          int64      `json:"companyID" bun:"company_id"`
+	ContactID          *int64     `json:"contactID" bun:"contact_id"`
+	ActionType         *int64     `json:"actionType" bun:"action_type"`
+	Name               string     `json:"name" bun:"name"`
+	Note               string     `json:"note" bun:"note"`
+	AssignedResourceID *int64     `json:"assignedResourceID" bun:"-"`
+	StartDateTime      *time.Time `json:"startDateTime" bun:"-"`
+	EndDateTime        *time.Time `json:"endDateTime" bun:"-"`
+	CreateDateTime     *time.Time `json:"createDateTime" bun:"create_date_time"`
+	LastModifiedDate   *time.Time `json:"lastModifiedDate" bun:"last_modified_date"`
 }
 
 // Opportunity is an Autotask Opportunity; its owner sees the company's contacts.

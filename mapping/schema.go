@@ -156,7 +156,7 @@ var defaultLengths = map[Entity]map[string]int{
 	EntityServiceCalls:    {"description": 2000},
 	EntityOpportunities:   {"title": 128},
 	EntityActionTypes:     {"name": 32},
-	EntityCompanyNotes:    {"title": 250, "description": 32000},
+	EntityCompanyNotes:    {"name": 128, "note": 32000},
 	EntityTimeOffRequests: {},
 	// Records psadav only reads; their limits still bound what an import may
 	// store (the mirror's columns are sized from this table).

@@ -26,13 +26,14 @@ func Decode(e mapping.Entity, raw []byte) (any, []FieldError) {
 		return nil, []FieldError{{Reason: "is not an entity psadav mirrors: " + string(e)}}
 	}
 	rec := mk()
-	if err := json.Unmarshal(raw, rec); err == nil {
+	if err := json.Unmarshal(raw, rec); err == nil && !usesOldNames(e, raw) {
 		return rec, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, []FieldError{{Reason: "is not a JSON object"}}
 	}
+	renameOld(e, obj)
 	// encoding/json matches keys regardless of case; so does this.
 	byLower := make(map[string]json.RawMessage, len(obj))
 	for key, val := range obj {
@@ -62,6 +63,58 @@ func Decode(e mapping.Entity, raw []byte) (any, []FieldError) {
 		return nil, []FieldError{{Reason: err.Error()}}
 	}
 	return rec, nil
+}
+
+// oldNames are field names psadav once used for an entity, mapped to the
+// PSA's own: files written before (an import, a demo export) keep their
+// text. CompanyNotes' fields are name and note (docs/autotask.md A4).
+var oldNames = map[mapping.Entity]map[string]string{
+	mapping.EntityCompanyNotes: {"title": "name", "description": "note"},
+}
+
+// usesOldNames reports whether an item names a field only by its old name.
+func usesOldNames(e mapping.Entity, raw []byte) bool {
+	names := oldNames[e]
+	if names == nil {
+		return false
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return false
+	}
+	lower := make(map[string]bool, len(obj))
+	for k := range obj {
+		lower[strings.ToLower(k)] = true
+	}
+	for old, cur := range names {
+		if lower[old] && !lower[cur] {
+			return true
+		}
+	}
+	return false
+}
+
+// renameOld gives fields named by their old name the current one, unless
+// the item names both.
+func renameOld(e mapping.Entity, obj map[string]json.RawMessage) {
+	names := oldNames[e]
+	if names == nil {
+		return
+	}
+	has := make(map[string]bool, len(obj))
+	for k := range obj {
+		has[strings.ToLower(k)] = true
+	}
+	for k, v := range obj {
+		cur, ok := names[strings.ToLower(k)]
+		if !ok {
+			continue
+		}
+		if !has[cur] {
+			obj[cur] = v
+		}
+		delete(obj, k)
+	}
 }
 
 // FieldError is a problem with one field of a record.

@@ -66,3 +66,25 @@ func TestBadEscape(t *testing.T) {
 		}
 	}
 }
+
+// A CompanyNote written under the names psadav once used (an import file,
+// a demo export) keeps its text; Autotask's own names win when both are
+// there.
+func TestDecodeCompanyNoteOldNames(t *testing.T) {
+	for _, tc := range []struct{ raw, name, note string }{
+		{`{"id":1,"companyID":2,"name":"Call","note":"Called."}`, "Call", "Called."},
+		{`{"id":1,"companyID":2,"title":"Call","description":"Called."}`, "Call", "Called."},
+		{`{"id":1,"companyID":2,"Title":"Call","Description":"Called."}`, "Call", "Called."},
+		{`{"id":1,"companyID":"2","title":"Call","description":"Called."}`, "Call", "Called."},
+		{`{"id":1,"companyID":2,"name":"New","title":"Old","note":"New text","description":"Old text"}`, "New", "New text"},
+	} {
+		rec, errs := Decode(mapping.EntityCompanyNotes, []byte(tc.raw))
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", tc.raw, errs)
+		}
+		n := rec.(*mapping.CompanyNote)
+		if n.Name != tc.name || n.Note != tc.note || n.CompanyID != 2 {
+			t.Errorf("%s: decoded %+v", tc.raw, n)
+		}
+	}
+}

@@ -33,8 +33,9 @@ var writable = map[mapping.Entity]string{
 // credentials, that the API user can read every mirrored entity and write
 // those psadav writes back, the API budget, webhook support, and that
 // time-off requests are visible (an empty answer there usually means
-// Autotask's "Proxy time entry" setting hides them, psa-model §2.10). It
-// makes about 25 requests.
+// Autotask's "Proxy time entry" setting hides them, docs/autotask.md A15), and
+// what its own answers settle of Probe's questions for free. It makes
+// about 25 requests.
 func (c *Connector) Check(ctx context.Context, window backend.Window) []CheckItem {
 	var out []CheckItem
 	add := func(l CheckLevel, what, format string, args ...any) {
@@ -57,6 +58,7 @@ func (c *Connector) Check(ctx context.Context, window backend.Window) []CheckIte
 		level = CheckWarn
 	}
 	add(level, "API budget", "%d of %d requests used in the current %s window (%.0f%%)", b.Used, b.Limit, b.Timeframe, 100*b.Share())
+	resources := -1
 	for _, s := range specs {
 		e := s.plan.Entity
 		q := backend.Query{Entity: e}
@@ -71,6 +73,9 @@ func (c *Connector) Check(ctx context.Context, window backend.Window) []CheckIte
 		case err != nil:
 			add(CheckFail, string(e), "cannot be read: %v", err)
 			continue
+		case e == mapping.EntityResources:
+			resources = n
+			add(CheckOK, string(e), "%d records readable", n)
 		case e == mapping.EntityTimeOffRequests && n == 0:
 			add(CheckWarn, string(e), "none visible in the sync window: probably a configuration problem, not an absence of time off — "+
 				"Autotask shows the API time-off requests only when Admin > Features & Settings > Timesheets > \"Proxy time entry\" "+
@@ -93,6 +98,16 @@ func (c *Connector) Check(ctx context.Context, window backend.Window) []CheckIte
 				add(CheckWarn, string(e), "no webhook support; changes arrive by polling only")
 			}
 		}
+	}
+	// Free of charge from the counts above: the API user is a resource, so
+	// an always-true condition must count at least one (docs/autotask.md
+	// A3; the next-page verb and the rest are autotask probe's).
+	switch {
+	case resources == 0:
+		add(CheckFail, "query conditions", "the always-true condition id gte 0 counted no resources, though the API user is one: "+
+			"reads would come back empty (run psadav autotask probe)")
+	case resources > 0:
+		add(CheckOK, "query conditions", "every query carries a condition (id gte 0 when it has none of its own); it counted %d resources", resources)
 	}
 	if c.cfg.Impersonate {
 		add(CheckOK, "impersonation", "write-backs act as the technician (ImpersonationResourceId); refused ones fall back to the API user")

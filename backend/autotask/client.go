@@ -17,7 +17,7 @@ import (
 	"github.com/psadav/psadav/backend"
 )
 
-// DefaultDiscoveryURL is where zone discovery starts (psa-model §1.1).
+// DefaultDiscoveryURL is where zone discovery starts (docs/autotask.md A13).
 const DefaultDiscoveryURL = "https://webservices2.autotask.net/atservicesrest/"
 
 // Config is what the client needs to reach a tenant.
@@ -33,15 +33,25 @@ type Config struct {
 	// Timeout bounds every call (a deadline is set on each); 60s when 0.
 	Timeout time.Duration
 	// PerEndpoint is how many calls may run at once per endpoint: 3 for
-	// integrations created since 2023.1 (psa-model §1.6).
+	// integrations created since 2023.1 (docs/autotask.md A8).
 	PerEndpoint int
 	// Paging: "keyset" (id > last id, 500 a page; the default) or "next"
 	// (follow pageDetails.nextPageUrl). Keyset falls back to nextPageUrl
 	// by itself when a full page does not come in id order.
 	Paging string
-	// NextPageMethod is the verb nextPageUrl is followed with: GET (the
-	// default) or POST (with the query body) — tenants disagree (§7.2).
+	// NextPageMethod is the verb nextPageUrl is followed with: POST with
+	// the query body (the default: a real tenant answers GET with 405,
+	// docs/autotask.md A1), or GET, kept for configurations that name it;
+	// a GET answered 405 is sent again as POST, and POST is used from then on.
 	NextPageMethod string
+	// RecordDir, when set, receives every request and answer, secrets and
+	// personal data redacted (record.go), for turning a tenant's
+	// conversation into a replay test.
+	RecordDir string
+	// TimeOffTimes says how TimeOffRequests' startTime and endTime are read:
+	// "utc" (the default: REST datetimes are UTC) or "local:ZONE" (wall-clock
+	// times of that IANA zone, as a date-only field would be; timeoff.go).
+	TimeOffTimes string
 	// Impersonate writes as the technician who made a change
 	// (ImpersonationResourceId), falling back to the API user when refused.
 	Impersonate bool
@@ -71,6 +81,12 @@ type Client struct {
 	sems          map[string]chan struct{}
 	refusals      map[string]time.Time // entity → when impersonation was refused
 	webhookSecret func() string
+	apiResource   int64 // the API user's resource, once found
+	noteDefaults  *noteDefaults
+
+	nextMethod  atomic.Value // string: the verb next pages are read with
+	rec         *recorder
+	timeOffZone *time.Location // nil: time-off times are UTC
 
 	requests, failures, throttled atomic.Int64
 }
@@ -101,7 +117,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch strings.ToUpper(cfg.NextPageMethod) {
 	case "":
-		cfg.NextPageMethod = http.MethodGet
+		cfg.NextPageMethod = http.MethodPost
 	case http.MethodGet, http.MethodPost:
 		cfg.NextPageMethod = strings.ToUpper(cfg.NextPageMethod)
 	default:
@@ -110,7 +126,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger, sems: map[string]chan struct{}{}, refusals: map[string]time.Time{}}
+	offset, err := parseTimeOffTimes(cfg.TimeOffTimes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger, sems: map[string]chan struct{}{}, refusals: map[string]time.Time{},
+		timeOffZone: offset}
+	c.nextMethod.Store(cfg.NextPageMethod)
+	if cfg.RecordDir != "" {
+		if c.rec, err = newRecorder(cfg.RecordDir, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if c.http == nil {
 		c.http = &http.Client{}
 	}
@@ -163,11 +190,12 @@ func (c *Client) Zone(ctx context.Context) (Zone, error) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	c.rec.exchange(req, nil, resp, body)
 	if resp.StatusCode != http.StatusOK {
 		c.failures.Add(1)
 		e := classify(resp.StatusCode, resp.Header, body, "zoneInformation")
 		if resp.StatusCode == http.StatusInternalServerError {
-			e.Kind = backend.KindAuth // Autotask answers an unknown user with 500 (psa-model §1.1)
+			e.Kind = backend.KindAuth // Autotask answers an unknown user with 500 (docs/autotask.md A13)
 		}
 		return Zone{}, e
 	}
@@ -243,14 +271,21 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 }
 
 func (r request) op() string {
-	p := r.path
-	if i := strings.Index(p, "v1.0/"); i >= 0 {
-		p = p[i+len("v1.0/"):]
-	}
+	p := afterVersion(r.path)
 	if i := strings.IndexAny(p, "?"); i >= 0 {
 		p = p[:i]
 	}
 	return r.method + " " + p
+}
+
+// afterVersion is what follows "v1.0/" in a path or URL, matched
+// regardless of case: Autotask writes nextPageUrl with an upper-case
+// …/ATServicesRest/V1.0/… (docs/autotask.md A2).
+func afterVersion(p string) string {
+	if i := strings.Index(strings.ToLower(p), "v1.0/"); i >= 0 {
+		return p[i+len("v1.0/"):]
+	}
+	return p
 }
 
 // send makes one HTTP exchange. Credentials go only to the zone's host.
@@ -260,20 +295,23 @@ func (c *Client) send(ctx context.Context, r request) (int, http.Header, []byte,
 		return 0, nil, nil, err
 	}
 	target := r.path
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		if !sameOrigin(target, zone.URL) {
+	if u, err := url.Parse(target); err != nil || u.IsAbs() || u.Host != "" {
+		// An absolute URL (a nextPageUrl, its scheme in any case) goes
+		// out only to the zone's own host.
+		if err != nil || !sameOrigin(target, zone.URL) {
 			return 0, nil, nil, &backend.Error{Kind: backend.KindValidation, Message: "refusing to send credentials to " + originOf(target) + ", which is not the tenant's zone", Op: r.op()}
 		}
 	} else {
 		target = zone.URL + target
 	}
 	var rd io.Reader
+	var sent []byte
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return 0, nil, nil, fmt.Errorf("autotask: encoding %s: %w", r.op(), err)
 		}
-		rd = bytes.NewReader(b)
+		rd, sent = bytes.NewReader(b), b
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, rd)
 	if err != nil {
@@ -304,6 +342,7 @@ func (c *Client) send(ctx context.Context, r request) (int, http.Header, []byte,
 	}
 	c.log.Debug("autotask call", "op", r.op(), "status", resp.StatusCode, "bytes", len(body),
 		"duration", time.Since(start).Round(time.Millisecond))
+	c.rec.exchange(req, sent, resp, body)
 	return resp.StatusCode, resp.Header, body, nil
 }
 
@@ -319,14 +358,14 @@ func (c *Client) semaphore(endpoint string) chan struct{} {
 }
 
 // endpointOf names the object endpoint a path calls (Autotask limits
-// concurrency per endpoint): the first segment after v1.0/.
+// concurrency per endpoint): the first segment after v1.0/, in any case,
+// so a next page (…/ATServicesRest/V1.0/Contacts/query/next) counts
+// against Contacts like the query that led to it.
 func endpointOf(path string) string {
 	if u, err := url.Parse(path); err == nil && u.Path != "" {
 		path = u.Path
 	}
-	if i := strings.Index(path, "v1.0/"); i >= 0 {
-		path = path[i+len("v1.0/"):]
-	}
+	path = afterVersion(path)
 	seg, _, _ := strings.Cut(path, "/")
 	seg, _, _ = strings.Cut(seg, "?")
 	return strings.ToLower(seg)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"time"
@@ -163,6 +165,9 @@ func (c *Connector) record(e mapping.Entity, s *entitySpec, raw json.RawMessage)
 	if err := json.Compact(&buf, raw); err != nil {
 		return backend.Record{}, err
 	}
+	if e == mapping.EntityTimeOffRequests {
+		c.adjustTimeOff(rec)
+	}
 	r := backend.Record{Entity: e, ID: reflect.ValueOf(rec).Elem().FieldByName("ID").Int(), Rec: rec, Raw: buf.Bytes()}
 	for i, st := range s.stamps {
 		t := timeField(e, rec, st)
@@ -221,6 +226,14 @@ func (c *Connector) Get(ctx context.Context, e mapping.Entity, id int64) (backen
 		return backend.Record{}, err
 	}
 	raw, err := c.GetRaw(ctx, string(e), id)
+	var be *backend.Error
+	if errors.As(err, &be) && be.Status == http.StatusNotFound {
+		// Autotask answers a missing record with {"item": null}; an HTTP
+		// 404 means the request went astray (docs/autotask.md A5, A14), and
+		// must not be taken for a deletion.
+		be.Kind = backend.KindTransient
+		return backend.Record{}, be
+	}
 	if err != nil {
 		return backend.Record{}, err
 	}

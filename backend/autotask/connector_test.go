@@ -405,3 +405,5 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+func errorsAs(err error, target **backend.Error) bool { return errors.As(err, target) }

@@ -6,7 +6,7 @@ import (
 )
 
 // entitySpec is how the connector reads and writes one Autotask entity
-// (psa-model §1.5, §1.8).
+// (docs/autotask.md A4, A17, A19).
 type entitySpec struct {
 	plan backend.EntityPlan
 	// stamps are the change-stamp fields an incremental pull filters on,
@@ -50,7 +50,7 @@ var specs = []entitySpec{
 		parentField: "companyID", parentPath: "Companies", childPath: "ToDos"},
 	{plan: calendarWindow(backend.EntityPlan{Entity: mapping.EntityServiceCalls}), stamps: []string{"lastModifiedDateTime"}},
 	// The service-call link entities have no change stamp: the children of
-	// the calls inside the window are re-read (psa-model §1.8).
+	// the calls inside the window are re-read.
 	{plan: backend.EntityPlan{Entity: mapping.EntityServiceCallTickets, Tier: backend.TierReference,
 		ScopeField: "serviceCallID", ScopeFrom: mapping.EntityServiceCalls, ScopeFromField: "id"},
 		parentField: "serviceCallID", parentPath: "ServiceCalls", childPath: "Tickets"},

@@ -15,13 +15,18 @@ const defaultRetryAfter = 60 * time.Second
 
 // classify turns an answer that is not a success into a typed error.
 // Autotask answers most refusals with HTTP 500 and {"errors": [...]}
-// (psa-model §1.7): validation, permission and "no matching records"
+// (docs/autotask.md A12): validation, permission and "no matching records"
 // alike, so the message decides.
 func classify(status int, header http.Header, body []byte, op string) *backend.Error {
 	msgs, field := errorMessages(body)
 	e := &backend.Error{Status: status, Message: strings.Join(msgs, "; "), Field: field, Op: op}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
+		if notJSON(header, body) {
+			// One zone answers collection-level PATCH with an HTML 404
+			// page (docs/autotask.md A5): say so, it is not Autotask's word.
+			e.Message += " (an HTML page, not Autotask's JSON answer: the request did not reach the API)"
+		}
 	}
 	switch {
 	case status == http.StatusUnauthorized:
@@ -73,14 +78,28 @@ func kindOfMessage(msg string) backend.ErrorKind {
 	return backend.KindValidation
 }
 
+// notJSON reports whether an answer is something other than JSON.
+func notJSON(header http.Header, body []byte) bool {
+	ct := strings.ToLower(header.Get("Content-Type"))
+	if strings.Contains(ct, "json") {
+		return false
+	}
+	return strings.Contains(ct, "html") || !json.Valid(body)
+}
+
 // errorMessages reads Autotask's error envelope: {"errors": ["…"]}, or
-// objects {"message", "field"} as some answers have.
+// objects {"message", "field"} as some answers have, or ASP.NET's own
+// {"Message": "…"} (a 405 to a GET of a next page, docs/autotask.md A12).
 func errorMessages(body []byte) (msgs []string, field string) {
 	var env struct {
-		Errors []json.RawMessage `json:"errors"`
+		Errors  []json.RawMessage `json:"errors"`
+		Message string            `json:"Message"`
 	}
 	if json.Unmarshal(body, &env) != nil {
 		return nil, ""
+	}
+	if len(env.Errors) == 0 && strings.TrimSpace(env.Message) != "" {
+		return []string{strings.TrimSpace(env.Message)}, ""
 	}
 	for _, raw := range env.Errors {
 		var s string

@@ -23,6 +23,11 @@ func (c *Connector) Push(ctx context.Context, ch backend.Change) (backend.PushRe
 	if err != nil {
 		return backend.PushResult{}, err
 	}
+	if ch.Entity == mapping.EntityCompanyNotes && ch.Op == backend.OpCreate {
+		if ch, err = c.prepareNote(ctx, ch); err != nil {
+			return backend.PushResult{}, err
+		}
+	}
 	method, path, body, err := s.write(ch)
 	if err != nil {
 		return backend.PushResult{}, err

@@ -3,14 +3,19 @@ package autotask
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/psadav/psadav/backend"
 )
 
 // Filter is one condition of an Autotask query, or a group of them
-// (op "and"/"or" with items). Top-level conditions are ANDed (psa-model
-// §1.3). Field names are case-insensitive.
+// (op "and"/"or" with items). Top-level conditions are ANDed (vendor page
+// REST_Basic_Query_Calls; docs/autotask.md A6). Field names are
+// case-insensitive.
 type Filter struct {
 	Op    string   `json:"op"`
 	Field string   `json:"field,omitempty"`
@@ -30,6 +35,22 @@ func In(field string, v []int64) Filter {
 }
 func Or(items ...Filter) Filter  { return Filter{Op: "or", Items: items} }
 func And(items ...Filter) Filter { return Filter{Op: "and", Items: items} }
+
+// everything is the condition a query without one of its own carries: a
+// real tenant answers a query without "filter" with HTTP 500 ("Value
+// cannot be null. Parameter name: filters") and "filter": [] with no rows
+// at all, so an empty condition list would read as an empty tenant
+// (Servosity/msp-skills #257; docs/autotask.md A3). Ids start at 0 (the
+// PSA's own company).
+var everything = Gte("id", 0)
+
+// conditions never lets a query go without a condition.
+func conditions(f []Filter) []Filter {
+	if len(f) == 0 {
+		return []Filter{everything}
+	}
+	return f
+}
 
 // Time formats a time the way Autotask REST filters take it: UTC.
 func Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -70,11 +91,8 @@ func (a *queryAnswer) next() string {
 // full page does not come in id order the rest is read by nextPageUrl.
 func (c *Client) Query(ctx context.Context, entity string, filter []Filter, include []string, afterID int64,
 	page func(items []json.RawMessage, lastID int64) error) error {
-	if filter == nil {
-		filter = []Filter{}
-	}
 	if len(include) > 0 && !slices.Contains(include, "id") {
-		include = append(include, "id") // required for paging past 500 (psa-model §1.4)
+		include = append(include, "id") // required for paging past 500 (vendor page REST_Advanced_Query_Features)
 	}
 	path := "v1.0/" + entity + "/query"
 	keyset := c.cfg.Paging == "keyset"
@@ -83,7 +101,7 @@ func (c *Client) Query(ctx context.Context, entity string, filter []Filter, incl
 		if keyset || afterID > 0 {
 			f = append(slices.Clip(filter), Gt("id", afterID))
 		}
-		body := queryBody{Filter: f, IncludeFields: include, MaxRecords: PageSize}
+		body := queryBody{Filter: conditions(f), IncludeFields: include, MaxRecords: PageSize}
 		var ans queryAnswer
 		if err := c.do(ctx, request{method: "POST", path: path, body: body}, &ans); err != nil {
 			return err
@@ -110,11 +128,14 @@ func (c *Client) Query(ctx context.Context, entity string, filter []Filter, incl
 	}
 }
 
-// followPages reads the rest of a query by pageDetails.nextPageUrl, with
-// the configured verb (POST repeats the query body). Results read this way
-// cannot be resumed by id.
+// followPages reads the rest of a query by pageDetails.nextPageUrl. A
+// next page is POSTed with the query body again: the paging token in the
+// URL holds the position, not the conditions, and a real tenant answers
+// GET with 405 (WYRE-AI/autotask-mcp PR #170; docs/autotask.md A1).
+// Results read this way cannot be resumed by id.
 func (c *Client) followPages(ctx context.Context, ans *queryAnswer, body queryBody,
 	page func(items []json.RawMessage, lastID int64) error) error {
+	prev := ""
 	for {
 		if err := page(ans.Items, 0); err != nil {
 			return err
@@ -123,26 +144,42 @@ func (c *Client) followPages(ctx context.Context, ans *queryAnswer, body queryBo
 		if next == "" {
 			return nil
 		}
-		r := request{method: c.cfg.NextPageMethod, path: next}
-		if r.method == "POST" {
-			r.body = body
+		if next == prev {
+			return &backend.Error{Kind: backend.KindTransient, Op: "POST next page",
+				Message: "the tenant answered a next page with the same nextPageUrl; stopped rather than loop"}
 		}
+		prev = next
 		*ans = queryAnswer{}
-		if err := c.do(ctx, r, ans); err != nil {
+		if err := c.nextPage(ctx, next, body, ans); err != nil {
 			return err
 		}
 	}
 }
 
+// nextPage reads one next page with the configured verb. A GET answered
+// 405 is sent again as POST, and POST is used from then on.
+func (c *Client) nextPage(ctx context.Context, next string, body queryBody, ans *queryAnswer) error {
+	method := c.nextMethod.Load().(string)
+	r := request{method: method, path: next}
+	if method == http.MethodPost {
+		r.body = body
+	}
+	err := c.do(ctx, r, ans)
+	var e *backend.Error
+	if method == http.MethodGet && errors.As(err, &e) && e.Status == http.StatusMethodNotAllowed {
+		c.nextMethod.Store(http.MethodPost)
+		c.log.Warn("autotask refused GET for a next page (405); reading next pages with POST and the query body from now on")
+		return c.do(ctx, request{method: http.MethodPost, path: next, body: body}, ans)
+	}
+	return err
+}
+
 // QueryCount is the number of records a query matches.
 func (c *Client) QueryCount(ctx context.Context, entity string, filter []Filter) (int, error) {
-	if filter == nil {
-		filter = []Filter{}
-	}
 	var ans struct {
 		QueryCount int `json:"queryCount"`
 	}
-	err := c.do(ctx, request{method: "POST", path: "v1.0/" + entity + "/query/count", body: queryBody{Filter: filter}}, &ans)
+	err := c.do(ctx, request{method: "POST", path: "v1.0/" + entity + "/query/count", body: queryBody{Filter: conditions(filter)}}, &ans)
 	return ans.QueryCount, err
 }
 

@@ -24,7 +24,7 @@ const SignatureHeader = "X-Hook-Signature"
 // ErrBadSignature is a delivery whose signature does not match.
 var ErrBadSignature = backend.ErrBadSignature
 
-// Payload is a webhook delivery's body (psa-model §3).
+// Payload is a webhook delivery's body (docs/autotask.md A16).
 type Payload struct {
 	Action         string          `json:"Action"` // Create, Update, Delete
 	GUID           string          `json:"Guid"`
@@ -73,6 +73,13 @@ func (c *Connector) VerifyWebhook(r *http.Request, body []byte) ([]backend.Hint,
 	h := backend.Hint{GUID: p.GUID, Sequence: p.SequenceNumber, Entity: e, ID: p.ID, Action: p.Action, PersonID: p.PersonID}
 	if t, err := time.Parse(time.RFC3339Nano, p.EventTime); err == nil {
 		h.At = &t
+	}
+	// Fields holds the changed subscribed fields with their new values
+	// (docs/autotask.md A16): what tells an echo of psadav's
+	// own write-back from a change made in Autotask.
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(p.Fields, &fields) == nil && len(fields) > 0 {
+		h.Fields = fields
 	}
 	return []backend.Hint{h}, nil
 }

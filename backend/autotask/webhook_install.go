@@ -40,9 +40,14 @@ const DeactivationPath = "/hooks/autotask/deactivated"
 
 // InstallWebhooks sets up a callout for every entity Autotask can report
 // by webhook (contacts and companies): subscribed to creates, updates and
-// deletes, to the fields psadav mirrors, and excluding changes made by the
-// connector's own API user, so write-backs do not come back as events.
-// Callouts of the same name are replaced.
+// deletes, to the fields psadav maps (never a change stamp, which moves on
+// every activity and would call psadav for nothing), and excluding changes
+// made by the connector's own API user. A write-back made as a technician
+// (impersonation) is that technician's change to Autotask and does come
+// back; the hook handler recognises and drops those echoes (backend/syncer).
+// A callout that would subscribe no field is removed and the install
+// fails: Autotask never calls one (vendor page REST_WebhookFieldsEntity,
+// docs/autotask.md A9). Callouts of the same name are replaced.
 func (c *Connector) InstallWebhooks(ctx context.Context, setup WebhookSetup) ([]InstalledWebhook, error) {
 	if setup.Name == "" {
 		setup.Name = "psadav"
@@ -80,7 +85,14 @@ func (c *Connector) InstallWebhooks(ctx context.Context, setup WebhookSetup) ([]
 			return out, fmt.Errorf("creating the %s callout: %w", s.plan.Entity, err)
 		}
 		w.ID = ans.ItemID
-		if w.Fields, err = c.subscribeFields(ctx, s, w.ID); err != nil {
+		if w.Fields, err = c.subscribeFields(ctx, s, w.ID); err == nil && w.Fields == 0 {
+			err = fmt.Errorf("the %s callout could not subscribe to any field psadav maps: Autotask offers none of them for webhooks, "+
+				"and a callout without fields is never called; it was removed", s.plan.Entity)
+		}
+		if err != nil {
+			if derr := c.do(ctx, request{method: "DELETE", path: fmt.Sprintf("v1.0/%s/%d", s.webhookEntity, w.ID)}, nil); derr != nil {
+				err = fmt.Errorf("%w (removing it failed too: %v)", err, derr)
+			}
 			return out, err
 		}
 		if apiUser != 0 {
@@ -103,7 +115,7 @@ func (c *Connector) subscribeFields(ctx context.Context, s entitySpec, id int64)
 	if err != nil {
 		return 0, fmt.Errorf("reading the %s webhook fields: %w", s.plan.Entity, err)
 	}
-	wanted := mirroredFields(s.plan.Entity)
+	wanted := webhookFields(s)
 	n := 0
 	for _, f := range info {
 		if !strings.EqualFold(f.Name, "fieldID") {
@@ -121,6 +133,20 @@ func (c *Connector) subscribeFields(ctx context.Context, s entitySpec, id int64)
 		}
 	}
 	return n, nil
+}
+
+// webhookFields are the fields a callout subscribes to, lower-cased: those
+// psadav maps, without the change stamps and creation dates, which are
+// not edits.
+func webhookFields(s entitySpec) map[string]bool {
+	out := mirroredFields(s.plan.Entity)
+	for _, f := range s.stamps {
+		delete(out, strings.ToLower(f))
+	}
+	for _, f := range []string{"createDate", "createDateTime", "lastModifiedDate", "lastActivityDate", "lastTrackedModifiedDateTime"} {
+		delete(out, strings.ToLower(f))
+	}
+	return out
 }
 
 // mirroredFields are the fields of an entity's record, lower-cased.
@@ -175,8 +201,14 @@ func (c *Connector) RemoveWebhooks(ctx context.Context, name string) (int, error
 }
 
 // APIResourceID finds the resource of the API user (by e-mail or user
-// name); 0 when Autotask does not show it.
+// name); 0 when Autotask does not show it. A found id is remembered.
 func (c *Connector) APIResourceID(ctx context.Context) (int64, error) {
+	c.mu.Lock()
+	known := c.apiResource
+	c.mu.Unlock()
+	if known != 0 {
+		return known, nil
+	}
 	user := c.cfg.Username
 	local, _, _ := strings.Cut(user, "@")
 	var found int64
@@ -193,5 +225,8 @@ func (c *Connector) APIResourceID(ctx context.Context) (int64, error) {
 	if found == 0 {
 		c.log.Warn("the API user's resource was not found; webhooks will also report the connector's own writes")
 	}
+	c.mu.Lock()
+	c.apiResource = found
+	c.mu.Unlock()
 	return found, nil
 }

@@ -190,8 +190,8 @@ func (g *gen) notes() {
 		k := pick(g, kinds)
 		at := g.past()
 		g.add(mapping.EntityCompanyNotes, &mapping.CompanyNote{ID: idNote + int64(i), CompanyID: c.rec.ID, ContactID: ptr(ct.ID),
-			ActionType: ptr(g.actionTypeID(k.actionType)), Title: k.title,
-			Description: fmt.Sprintf(k.text, ct.FirstName, pick(g, topics)), CreateDateTime: ptr(at), LastModifiedDate: ptr(at)})
+			ActionType: ptr(g.actionTypeID(k.actionType)), Name: k.title,
+			Note: fmt.Sprintf(k.text, ct.FirstName, pick(g, topics)), CreateDateTime: ptr(at), LastModifiedDate: ptr(at)})
 	}
 }
 

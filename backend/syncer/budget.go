@@ -17,7 +17,7 @@ const StatusBudget = "budget"
 // slowdown steps: polling intervals are multiplied as the tenant's API
 // usage (all integrations together) climbs; at slowdownPause full re-reads,
 // sweeps and metadata wait too. Autotask adds latency from about half the
-// budget and blocks calls beyond it (psa-model §1.6).
+// budget and blocks calls beyond it (docs/autotask.md A18).
 var slowdownSteps = []struct {
 	share, factor float64
 }{{0.9, slowdownPause}, {0.75, 4}, {0.5, 2}}

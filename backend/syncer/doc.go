@@ -8,13 +8,15 @@
 //     it on their next sync; unchanged records bump nothing);
 //   - deletion sweeps by id lists, with a guard that refuses to tombstone
 //     more than a set share of an entity at once and says so;
-//   - webhook hints (a handler that verifies and records deliveries, and a
-//     worker that reads the records they name);
+//   - webhook hints (a handler that verifies and records deliveries, drops
+//     the echoes of psadav's own impersonated write-backs, and a worker
+//     that reads the records the others name);
 //   - the outbox worker: write-backs pushed in order, references to rows
 //     the PSA has not accepted yet resolved at push time, a lost-update
 //     check, a read-back after each write, retries with a backoff stored
 //     before each attempt, refusals recorded with the PSA's words and the
-//     client's object restored to the PSA's state;
+//     client's object restored to the PSA's state — a refusal, a 404
+//     included, never deletes anything;
 //   - the API budget: read now and then, exported, and polling slowed when
 //     the tenant's usage is high;
 //   - leadership: one instance per deployment runs all of it.

@@ -76,14 +76,24 @@ type harness struct {
 
 func newHarness(t *testing.T, s *storage.Store, clk *clock, contacts int) *harness {
 	t.Helper()
+	return newHarnessWith(t, s, clk, contacts, nil)
+}
+
+// newHarnessWith is newHarness with the connector's configuration tweaked.
+func newHarnessWith(t *testing.T, s *storage.Store, clk *clock, contacts int, tweak func(*autotask.Config)) *harness {
+	t.Helper()
 	ft := fakeautotask.New(fakeautotask.Options{Username: user, Secret: secret, IntegrationCode: code,
 		APIResourceID: apiRes, Now: clk.now}).Start()
 	t.Cleanup(ft.Close)
 	h := &harness{t: t, s: s, clk: clk, ft: ft, log: &logBuffer{}}
 	h.seeded = ft.LoadDemo(clk.now(), contacts)
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	conn, err := autotask.NewConnector(autotask.Config{Username: user, Secret: secret, IntegrationCode: code,
-		DiscoveryURL: ft.DiscoveryURL(), Impersonate: true, Timeout: 10 * time.Second, Logger: logger, Now: clk.now})
+	cfg := autotask.Config{Username: user, Secret: secret, IntegrationCode: code,
+		DiscoveryURL: ft.DiscoveryURL(), Impersonate: true, Timeout: 10 * time.Second, Logger: logger, Now: clk.now}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	conn, err := autotask.NewConnector(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

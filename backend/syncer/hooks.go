@@ -32,6 +32,11 @@ type HookHandler struct {
 	Kick func()
 	// Deactivation is the path the PSA reports a deactivated webhook on.
 	Deactivation string
+	// APIResource is the PSA resource of the connector's API user, 0 when
+	// unknown: its changes are psadav's own (echoes, hooks_echo.go).
+	APIResource int64
+	// Now is the clock echoes are judged by; time.Now when nil.
+	Now func() time.Time
 }
 
 func (h *HookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -74,8 +79,17 @@ func (h *HookHandler) serve(r *http.Request) (status int, why string, events int
 		}
 		return http.StatusBadRequest, err.Error(), 0
 	}
-	fresh := 0
+	fresh, echoes := 0, 0
 	for _, hint := range hints {
+		if entry, err := h.echoOf(r.Context(), hint); err != nil {
+			return http.StatusServiceUnavailable, err.Error(), fresh // the PSA retries
+		} else if entry != 0 {
+			if err := h.recordEcho(r.Context(), hint, entry); err != nil {
+				return http.StatusServiceUnavailable, err.Error(), fresh
+			}
+			echoes++
+			continue
+		}
 		ev := storage.WebhookEvent{GUID: hint.GUID, SequenceNumber: hint.Sequence, Entity: string(hint.Entity), PSAID: hint.ID,
 			Action: hint.Action, PersonID: hint.PersonID, EventTime: hint.At}
 		isNew, err := h.Store.RecordWebhookEvent(r.Context(), ev)
@@ -88,6 +102,9 @@ func (h *HookHandler) serve(r *http.Request) (status int, why string, events int
 	}
 	if fresh > 0 && h.Kick != nil {
 		h.Kick()
+	}
+	if echoes > 0 {
+		return http.StatusOK, "echo of psadav's own write-back", fresh
 	}
 	if fresh < len(hints) {
 		return http.StatusOK, "duplicate", fresh

@@ -12,7 +12,7 @@ import (
 )
 
 // checkLostUpdate guards an update against overwriting a change made in
-// the PSA meanwhile (Autotask has no conditional write, psa-model §1.5):
+// the PSA meanwhile (Autotask has no conditional write, docs/autotask.md A22):
 // it reads the record, and when its change stamp moved since the stamp the
 // client's change was based on, it pulls first — the mirror takes the
 // PSA's version — and re-applies the rule: of the fields the client

@@ -226,18 +226,12 @@ func (s *Syncer) failed(ctx context.Context, e storage.OutboxEntry, env storage.
 	case kind == backend.KindNotFound && backend.Op(e.Op) == backend.OpDelete:
 		return s.settle(ctx, e, "already gone from the PSA", "", nil)
 	case kind == backend.KindNotFound:
-		if err := s.store.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
-			if env.PSAID != nil {
-				if err := tx.MarkPSADeleted(ctx, mapping.Entity(e.Entity), *env.PSAID); err != nil {
-					return err
-				}
-			}
-			return tx.FailOutbox(ctx, e.ID, "the record no longer exists in the PSA: "+msg)
-		}); err != nil {
-			return 0, err
-		}
-		s.count(func(c *Counters) { c.PushesFailed++ })
-		return outcomeSettled, nil
+		// A refused write never deletes anything here: one zone answers a
+		// PATCH of a record that exists with an HTML 404 (docs/autotask.md
+		// A5). If the record is really gone, the next deletion sweep (with
+		// its mass-deletion guard) or a webhook finds it.
+		return s.refuse(ctx, e, "the PSA answered the write with \"not found\"; nothing was deleted in psadav "+
+			"(a record that is really gone is found by the next deletion sweep): "+msg)
 	}
 	return s.refuse(ctx, e, msg)
 }

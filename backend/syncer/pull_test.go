@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/psadav/psadav/backend/autotask"
 	"github.com/psadav/psadav/backend/autotask/fakeautotask"
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
@@ -158,5 +159,57 @@ func TestWindowAndChildren(t *testing.T) {
 		if n := h.ft.Count(func(r fakeautotask.Request) bool { return r.Endpoint == "ServiceCallTicketResources" }); n != 1 {
 			t.Errorf("%d requests for the call's ticket resources, want 1", n)
 		}
+	})
+}
+
+// A first pull of a 5,000-contact tenant read by nextPageUrl: every next
+// page POSTed with its query (a real tenant answers GET 405), every query
+// with a condition (it answers "filter": [] with nothing), and everything
+// mirrored.
+func TestInitialPullInNextPagingMode(t *testing.T) {
+	forEach(t, func(t *testing.T, s *storage.Store, clk *clock) {
+		h := newHarnessWith(t, s, clk, 5000, func(cfg *autotask.Config) { cfg.Paging = "next" })
+		alice := h.account("awalker", storage.ScopeAll)
+		start := time.Now()
+		h.tick()
+		took := time.Since(start)
+		for _, e := range []mapping.Entity{mapping.EntityContacts, mapping.EntityCompanies, mapping.EntityResources, mapping.EntityCountries,
+			mapping.EntityActionTypes, mapping.EntityOpportunities, mapping.EntityCompanyNotes} {
+			if got, want := h.count(e), h.ft.Len(e); got != want {
+				t.Errorf("%s: mirrored %d of %d", e, got, want)
+			}
+		}
+		if h.count(mapping.EntityContacts) != 5000 {
+			t.Fatalf("mirrored %d contacts", h.count(mapping.EntityContacts))
+		}
+		next := 0
+		for _, r := range h.ft.Requests() {
+			if r.Status != 200 {
+				t.Errorf("%s %s answered %d", r.Method, r.Path, r.Status)
+			}
+			if r.Kind == "next" {
+				next++
+				if r.Method != "POST" || !strings.Contains(r.Body, `"filter":[{`) {
+					t.Errorf("next page %s %s with body %q", r.Method, r.Path, r.Body)
+				}
+			}
+		}
+		if next != 9 {
+			t.Errorf("%d next pages for 5,000 contacts, want 9", next)
+		}
+		if !strings.Contains(h.log.String(), "total=5000") {
+			t.Errorf("the progress report does not know the total:\n%s", h.log.String())
+		}
+		book, err := s.UserCollection(context.Background(), alice.ID, storage.CollContacts)
+		must(t, err)
+		if n := objectCount(t, s, book); n < 4900 {
+			t.Fatalf("alice's book holds %d cards", n)
+		}
+		st, err := s.SyncState(context.Background(), mapping.EntityContacts)
+		must(t, err)
+		if st.Watermark == nil || st.FullStartedAt != nil || st.Pulled != 5000 {
+			t.Fatalf("contacts state after the first read: %+v", st)
+		}
+		t.Logf("initial pull by nextPageUrl: %d API requests, %s; by endpoint:\n%s", len(h.ft.Requests()), took.Round(time.Millisecond), h.ft.Summary())
 	})
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // sweep finds the records of an entity the PSA no longer has (there is no
-// deletion feed, psa-model §0.5): it lists the ids the PSA has (inside the
+// deletion feed, docs/autotask.md A23): it lists the ids the PSA has (inside the
 // window for calendar entities) and tombstones the mirror's others. A
 // record missing from a windowed list may only have moved out of the
 // window, so the missing ids are read once more by id before anything is

@@ -67,6 +67,7 @@ func run(listen string, contacts int, user, secret, code string, quiet bool) err
   export PSADAV_AUTOTASK_USERNAME=%s
   export PSADAV_AUTOTASK_SECRET=%s
   export PSADAV_AUTOTASK_INTEGRATION_CODE=%s
+  psadav autotask probe --autotask-discovery-url %s/atservicesrest/           # what the tenant bears out of psadav's assumptions
   psadav serve --psa autotask --autotask-discovery-url %s/atservicesrest/ --data /tmp/psadav-fake
   psadav user add awalker --resource %d --contacts all      # a technician (logins: %v)
   psadav autotask webhooks install --url http://127.0.0.1:8080 --autotask-discovery-url %s/atservicesrest/ --data /tmp/psadav-fake
@@ -74,7 +75,7 @@ func run(listen string, contacts int, user, secret, code string, quiet bool) err
 Change a record as a PSA user would (webhooks fire, polls see it):
   curl '%s/_fake/update?entity=Contacts&id=ID&field=title&value=CEO'
 Requests so far by endpoint: %s/_fake/log
-`, seeded.Contacts, base, user, secret, code, base, seeded.Logins["awalker"], seeded.Logins, base, base, base)
+`, seeded.Contacts, base, user, secret, code, base, base, seeded.Logins["awalker"], seeded.Logins, base, base, base)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -21,6 +21,9 @@ import (
 )
 
 const autotaskUsage = `Usage:
+  psadav autotask probe                         read-only: test psadav's assumptions about the API on the
+                                                tenant (next pages, empty filters, CompanyNotes, time-off
+                                                times, the API user's resource); at most 20 requests
   psadav autotask check                         verify credentials, zone, permissions, time-off visibility
   psadav autotask status                        sync state per entity, API budget, outbox, webhooks
   psadav autotask webhooks install --url URL [--email ADDRESS]
@@ -29,7 +32,8 @@ const autotaskUsage = `Usage:
 
 Credentials come from PSADAV_AUTOTASK_USERNAME, PSADAV_AUTOTASK_SECRET and
 PSADAV_AUTOTASK_INTEGRATION_CODE (PSADAV_AUTOTASK_ZONE_URL optional), a
---config file, or --autotask-credentials-file FILE.
+--config file, or --autotask-credentials-file FILE. --autotask-record DIR
+writes every request and answer, redacted, to DIR.
 `
 
 // statusWebhookSecret keeps the secret webhooks install generated, for
@@ -39,7 +43,7 @@ const statusWebhookSecret = "webhook-secret"
 func cmdAutotask(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, autotaskUsage)
-		return errors.New("autotask: check, status or webhooks?")
+		return errors.New("autotask: probe, check, status or webhooks?")
 	}
 	sub, rest := args[0], args[1:]
 	if sub == "webhooks" {
@@ -58,6 +62,13 @@ func cmdAutotask(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if sub == "probe" { // needs no database: an admin may run it first
+		conn, err := newAutotask(cfg, log)
+		if err != nil {
+			return err
+		}
+		return autotaskProbe(ctx, conn, stdout)
+	}
 	s, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -103,7 +114,7 @@ func newAutotask(cfg *config, log *slog.Logger) (*autotask.Connector, error) {
 	}
 	return autotask.NewConnector(autotask.Config{Username: a.Username, Secret: string(a.Secret), IntegrationCode: a.IntegrationCode,
 		ZoneURL: a.ZoneURL, DiscoveryURL: a.DiscoveryURL, Impersonate: a.Impersonate, Paging: a.Paging,
-		NextPageMethod: a.NextPageMethod, Logger: log})
+		NextPageMethod: a.NextPageMethod, RecordDir: a.RecordDir, TimeOffTimes: a.TimeOffTimes, Logger: log})
 }
 
 // readCredentialsFile fills the credentials not configured otherwise from
@@ -161,6 +172,27 @@ func autotaskCheck(ctx context.Context, s *storage.Store, conn *autotask.Connect
 	return nil
 }
 
+// autotaskProbe prints what the tenant bears out of psadav's assumptions
+// (docs/autotask.md) and what it cost.
+func autotaskProbe(ctx context.Context, conn *autotask.Connector, stdout io.Writer) error {
+	res := conn.Probe(ctx)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ASSUMPTION\tVERDICT\tWHAT\tFOUND")
+	for _, it := range res.Items {
+		id := it.ID
+		if id == "" {
+			id = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", id, it.Verdict, it.What, it.Detail)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "%d API requests, none of them a write (docs/autotask.md explains each assumption)\n", res.Requests)
+	if n := res.Failed(); n > 0 {
+		return fmt.Errorf("autotask probe: %d assumption(s) do not hold on this tenant", n)
+	}
+	return nil
+}
+
 func installWebhooks(ctx context.Context, s *storage.Store, conn *autotask.Connector, cfg *config, url, email string, stdout io.Writer) error {
 	if url == "" {
 		return errors.New("webhooks install: --url is psadav's public https address, which Autotask calls")
@@ -177,7 +209,7 @@ func installWebhooks(ctx context.Context, s *storage.Store, conn *autotask.Conne
 	}
 	hooks, err := conn.InstallWebhooks(ctx, autotask.WebhookSetup{BaseURL: url, Secret: sec, Email: email})
 	for _, h := range hooks {
-		excl := "the API user's resource was not found, so write-backs will echo (harmless, a few extra reads)"
+		excl := "the API user's resource was not found, so write-backs made as the API user will come back as events (harmless: one read each)"
 		if h.ExcludedUser != 0 {
 			excl = fmt.Sprintf("changes by the API user (resource %d) excluded", h.ExcludedUser)
 		}

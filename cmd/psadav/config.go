@@ -45,6 +45,8 @@ type autotaskConfig struct {
 	CredentialsFile           string
 	Impersonate               bool
 	Paging, NextPageMethod    string
+	RecordDir                 string // every Autotask exchange, redacted, for replay tests
+	TimeOffTimes              string // utc or local:ZONE
 	PollCalendar              time.Duration
 	PollContacts              time.Duration
 	PollSecondary             time.Duration
@@ -195,11 +197,20 @@ var options = []option{
 		c.Autotask.Paging = v
 		return nil
 	}},
-	{"autotask-next-page-method", "GET", "verb nextPageUrl is followed with: GET or POST", func(c *config, v string) error {
+	{"autotask-next-page-method", "POST", "verb nextPageUrl is followed with: POST with the query (what Autotask answers), or GET (falls back to POST on 405)", func(c *config, v string) error {
 		if v != "GET" && v != "POST" {
 			return errors.New("must be GET or POST")
 		}
 		c.Autotask.NextPageMethod = v
+		return nil
+	}},
+	stringOption("autotask-record", "", "directory to write every Autotask request and answer to, secrets and personal data redacted (for replay tests)",
+		func(c *config) *string { return &c.Autotask.RecordDir }),
+	{"autotask-timeoff-times", "utc", "how time-off startTime/endTime are read: utc, or local:ZONE for wall-clock times (see autotask probe)", func(c *config, v string) error {
+		if err := checkTimeOffTimes(v); err != nil {
+			return err
+		}
+		c.Autotask.TimeOffTimes = v
 		return nil
 	}},
 	durationOption("autotask-poll-calendar", "2m", "poll interval of appointments, to-dos, service calls, time off",
@@ -229,7 +240,7 @@ var options = []option{
 // autotaskKeys are the options of every command that talks to Autotask.
 var autotaskKeys = []string{"autotask-username", "autotask-secret", "autotask-integration-code", "autotask-zone-url",
 	"autotask-discovery-url", "autotask-credentials-file", "autotask-webhook-secret", "autotask-impersonate",
-	"autotask-paging", "autotask-next-page-method"}
+	"autotask-paging", "autotask-next-page-method", "autotask-record", "autotask-timeoff-times"}
 
 // autotaskPollKeys are the engine's tuning options (serve only).
 var autotaskPollKeys = []string{"psa", "autotask-poll-calendar", "autotask-poll-contacts", "autotask-poll-secondary",
@@ -262,6 +273,21 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// checkTimeOffTimes validates the time-off setting: utc or local:ZONE.
+func checkTimeOffTimes(v string) error {
+	if strings.EqualFold(v, "utc") {
+		return nil
+	}
+	zone, ok := strings.CutPrefix(v, "local:")
+	if !ok || zone == "" {
+		return errors.New("must be utc or local:ZONE, such as local:Europe/Berlin")
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return fmt.Errorf("%q is not a time zone (want e.g. local:America/New_York)", zone)
+	}
+	return nil
 }
 
 func envName(key string) string {

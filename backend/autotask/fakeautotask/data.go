@@ -31,6 +31,16 @@ func (t *Tenant) LoadDemo(now time.Time, contacts int) Seeded {
 	for _, e := range mapping.Entities {
 		t.Load(e, d.Records[e]...)
 	}
+	// CompanyNotes.actionType is a picklist of the tenant's action types
+	// (the SOAP AccountNote's ActionType picklist, ecitsolutions
+	// New-AtwsAccountNote); the first active one is the default here.
+	var kinds []mapping.PicklistValue
+	for _, r := range d.Records[mapping.EntityActionTypes] {
+		if a := r.(*mapping.ActionType); a.IsActive {
+			kinds = append(kinds, mapping.PicklistValue{Value: fmt.Sprint(a.ID), Label: a.Name, Active: true})
+		}
+	}
+	t.SetPicklist(mapping.EntityCompanyNotes, "actionType", kinds)
 	if t.opts.APIResourceID != 0 {
 		t.Load(mapping.EntityResources, &mapping.Resource{ID: t.opts.APIResourceID, UserName: "psadav-api",
 			Email: t.opts.Username, FirstName: "psadav", LastName: "API", IsActive: true, ResourceType: "API"})

@@ -1,6 +1,7 @@
 package fakeautotask
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,11 +46,20 @@ var created = map[string]string{
 	"TimeOffRequests": "createDateTime",
 }
 
-// createOnly fields cannot change by update (psa-model §0.2).
+// createOnly fields cannot change by update (docs/autotask.md A21).
 var createOnly = map[string][]string{"Contacts": {"companyID"}}
 
+// required are fields a tenant requires on create beyond those psadav's
+// schema marks: a CompanyNote needs companyID, actionType,
+// assignedResourceID, startDateTime and endDateTime (vendor page
+// CompanyNotesEntity; ecitsolutions New-AtwsAccountNote; docs/autotask.md A4).
+var required = map[string][]string{
+	"CompanyNotes": {"companyID", "actionType", "assignedResourceID", "startDateTime", "endDateTime"},
+}
+
 // recordFields describes an entity's fields from psadav's record type, with
-// the default lengths and required flags of one real tenant.
+// the default lengths and required flags of one real tenant (so
+// CompanyNotes have name (128) and note (32,000), docs/autotask.md A4).
 func recordFields(e mapping.Entity) map[string]fieldMeta {
 	sc := mapping.NewSchema()
 	out := map[string]fieldMeta{}
@@ -58,7 +68,7 @@ func recordFields(e mapping.Entity) map[string]fieldMeta {
 			continue
 		}
 		info, _ := sc.Field(e, f.Name)
-		m := fieldMeta{name: f.Name, kind: f.Kind, length: info.Length, required: info.Required}
+		m := fieldMeta{name: f.Name, kind: f.Kind, length: info.Length, required: info.Required || slices.Contains(required[string(e)], f.Name)}
 		if f.Name == "id" || f.Name == created[string(e)] {
 			m.readOnly = true
 		}
@@ -88,6 +98,23 @@ func (t *Tenant) SetPicklist(e mapping.Entity, field string, values []mapping.Pi
 		m.picklist = true
 		t.fields[string(e)][strings.ToLower(field)] = m
 	}
+}
+
+// LimitWebhookFields makes only the named fields of an entity available
+// to webhook callouts (isSupportedWebhookField varies by field; vendor
+// page Webhooks_Creating); no names: all again.
+func (t *Tenant) LimitWebhookFields(e mapping.Entity, names ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(names) == 0 {
+		delete(t.hookFields, string(e))
+		return
+	}
+	only := map[string]bool{}
+	for _, n := range names {
+		only[strings.ToLower(n)] = true
+	}
+	t.hookFields[string(e)] = only
 }
 
 // SetFieldLength changes a string field's limit (to provoke refusals).
@@ -149,6 +176,9 @@ func (t *Tenant) webhookFieldsAnswer(entity string) map[string]any {
 	metas := t.fields[entity]
 	names := make([]string, 0, len(metas))
 	for _, m := range metas {
+		if only := t.hookFields[entity]; only != nil && !only[strings.ToLower(m.name)] {
+			continue // not isSupportedWebhookField in this tenant
+		}
 		names = append(names, m.name)
 	}
 	sort.Strings(names)

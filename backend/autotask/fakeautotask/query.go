@@ -2,6 +2,7 @@ package fakeautotask
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -21,22 +22,45 @@ type filter struct {
 }
 
 // search is a query body ({"filter": …}); Autotask's own spelling of the
-// keys varies, so they are matched regardless of case.
+// keys varies, so they are matched regardless of case. Filter and
+// MaxRecords are pointers: a body without them is answered differently
+// from one with an empty list or a zero.
 type search struct {
-	Filter        []filter `json:"filter"`
-	IncludeFields []string `json:"IncludeFields"`
-	MaxRecords    int      `json:"MaxRecords"`
+	Filter        *[]filter `json:"filter"`
+	IncludeFields []string  `json:"IncludeFields"`
+	MaxRecords    *int      `json:"MaxRecords"`
 }
+
+// errNoFilter is a real tenant's answer to a query without "filter"
+// (HTTP 500; Servosity/msp-skills issue #257, docs/autotask.md A3).
+var errNoFilter = errors.New("Value cannot be null.\r\nParameter name: filters")
 
 func parseSearch(b []byte) (search, error) {
 	var s search
 	if len(strings.TrimSpace(string(b))) == 0 {
-		return s, nil
+		return s, errNoFilter
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
 		return s, fmt.Errorf("the query is not valid JSON: %v", err)
 	}
+	if s.Filter == nil {
+		return s, errNoFilter
+	}
+	// MaxRecords takes 1 to 500 (vendor page REST_Advanced_Query_Features,
+	// "Specifying the maximum records to return"); a tenant refuses
+	// others rather than clamping them (docs/autotask.md A7).
+	if s.MaxRecords != nil && (*s.MaxRecords < 1 || *s.MaxRecords > 500) {
+		return s, fmt.Errorf("MaxRecords must be between 1 and 500, not %d", *s.MaxRecords)
+	}
 	return s, nil
+}
+
+// conditions are the query's conditions (none when it has no filter).
+func (s search) conditions() []filter {
+	if s.Filter == nil {
+		return nil
+	}
+	return *s.Filter
 }
 
 // matcher evaluates filters against an entity's rows.
@@ -44,7 +68,19 @@ type matcher struct {
 	fields map[string]fieldMeta // lower-case name → meta; nil: any field
 }
 
-// check reports an unknown field or operator as Autotask would.
+// knownOp reports whether Autotask knows a condition's operator (vendor
+// page REST_Basic_Query_Calls, "Filter operators").
+func knownOp(op string) bool {
+	switch strings.ToLower(op) {
+	case "and", "or", "eq", "noteq", "gt", "gte", "lt", "lte", "beginswith", "endswith", "contains", "exist", "notexist", "in", "notin":
+		return true
+	}
+	return false
+}
+
+// check reports an unknown field as Autotask would. An unknown operator
+// is not refused: a real tenant ignores the condition silently (a
+// misspelt "noteExist" matched as if absent; docs/autotask.md A6).
 func (m matcher) check(fs []filter) error {
 	for _, f := range fs {
 		switch strings.ToLower(f.Op) {
@@ -56,9 +92,9 @@ func (m matcher) check(fs []filter) error {
 				return err
 			}
 			continue
-		case "eq", "noteq", "gt", "gte", "lt", "lte", "beginswith", "endswith", "contains", "exist", "notexist", "in", "notin":
-		default:
-			return fmt.Errorf("unknown operator %q", f.Op)
+		}
+		if !knownOp(f.Op) {
+			continue
 		}
 		if m.fields != nil && !strings.EqualFold(f.Field, "id") {
 			if _, ok := m.fields[strings.ToLower(f.Field)]; !ok {
@@ -80,6 +116,9 @@ func (m matcher) all(row map[string]any, fs []filter) bool {
 
 func (m matcher) one(row map[string]any, f filter) bool {
 	op := strings.ToLower(f.Op)
+	if !knownOp(op) {
+		return true // ignored, as a real tenant does (see check)
+	}
 	switch op {
 	case "and":
 		return m.all(row, f.Items)
@@ -200,26 +239,29 @@ func asTime(v any) (time.Time, bool) {
 	return t, err == nil
 }
 
-// page is one answer: at most max rows after the id cursor, and whether more follow.
-func (t *Tenant) runQuery(entity string, s search, after int64, all bool) (items []map[string]any, next bool, err error) {
+// runQuery answers a query: at most size rows after the id cursor (all
+// when size is 0), and whether more follow. An empty condition list
+// matches nothing: a real tenant answers "filter": [] with 200 and zero
+// rows (Servosity/msp-skills #257; docs/autotask.md A3).
+func (t *Tenant) runQuery(entity string, s search, after int64, size int) (items []map[string]any, next bool, err error) {
 	tb := t.tables[entity]
 	m := matcher{fields: t.fields[entity]}
-	if err := m.check(s.Filter); err != nil {
+	conds := s.conditions()
+	if err := m.check(conds); err != nil {
 		return nil, false, err
 	}
-	max := s.MaxRecords
-	if max <= 0 || (max > 500 && !all) {
-		max = 500
+	if len(conds) == 0 {
+		return nil, false, nil
 	}
 	for _, id := range tb.ids() {
 		if id <= after {
 			continue
 		}
 		row := tb.rows[id]
-		if !m.all(row, s.Filter) {
+		if !m.all(row, conds) {
 			continue
 		}
-		if len(items) == max {
+		if size > 0 && len(items) == size {
 			next = true
 			break
 		}
@@ -248,10 +290,20 @@ func project(row map[string]any, include []string) map[string]any {
 	return out
 }
 
-// nextPageURL is where the following page of a query is read: the same
-// search with a cursor after the last id.
-func (t *Tenant) nextPageURL(root, entity string, s search, last int64) string {
-	b, _ := json.Marshal(s)
-	return root + "v1.0/" + entity + "/query/next?paging=" + url.QueryEscape(`{"after":`+itoa(last)+`}`) +
-		"&search=" + url.QueryEscape(string(b))
+// pageToken is where a page starts. Like a real tenant's paging token it
+// carries the position only, never the filter: the next page must be
+// asked for with the query body again (docs/autotask.md A1).
+type pageToken struct {
+	After    int64 `json:"after"`
+	PageSize int   `json:"pageSize"`
+}
+
+// pageURL is where another page of a query is read. A real tenant writes
+// it absolute, with the zone's host and an upper-case ATServicesRest/V1.0
+// whatever case the query used (WYRE-AI/autotask-mcp PR #170 shows
+// …/Companies/query/next?paging=…; django-autotask's comments and a
+// third-party tenant log show https://webservices…/ATServicesRest/V1.0/…).
+func pageURL(host, zone, entity string, tok pageToken) string {
+	b, _ := json.Marshal(tok)
+	return "http://" + host + "/zone" + zone + "/ATServicesRest/V1.0/" + entity + "/query/next?paging=" + url.QueryEscape(string(b))
 }

@@ -39,13 +39,19 @@ func childOnly(entity string) bool {
 	return false
 }
 
-var zonePath = regexp.MustCompile(`^/zone(\d+)/atservicesrest/v1\.0/(.+)$`)
+// zonePath is a call to the zone's REST root. Paths are matched regardless
+// of case: zoneInformation names the root in lower case, nextPageUrl in
+// upper case (ATServicesRest/V1.0), and a real tenant answers both.
+var zonePath = regexp.MustCompile(`(?i)^/zone(\d+)/atservicesrest/v1\.0/(.+)$`)
 
-// answer is what a route returns.
+// answer is what a route returns: a JSON body, or raw bytes of another
+// content type (an HTML error page).
 type answer struct {
-	status int
-	body   any
-	header http.Header
+	status      int
+	body        any
+	header      http.Header
+	raw         []byte
+	contentType string
 }
 
 func errorAnswer(status int, msgs ...string) answer {
@@ -63,16 +69,19 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 	rec := Request{At: t.now(), Method: r.Method, Impersonate: r.Header.Get("ImpersonationResourceId"), Kind: "other"}
 	a := t.route(r, body, &rec)
 	rec.Status = a.status
-	if r.Method != http.MethodGet && r.Method != http.MethodDelete && !strings.HasSuffix(rec.Path, "/query") &&
-		!strings.Contains(rec.Path, "/query/") {
-		rec.Body = string(body)
-	}
+	rec.Body = string(body)
 	t.log = append(t.log, rec)
 	t.mu.Unlock()
 	for k, vs := range a.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if a.raw != nil {
+		w.Header().Set("Content-Type", a.contentType)
+		w.WriteHeader(a.status)
+		w.Write(a.raw)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(a.status)
@@ -85,7 +94,7 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 
 // route answers one request; t.mu is held.
 func (t *Tenant) route(r *http.Request, body []byte, rec *Request) answer {
-	if strings.HasPrefix(r.URL.Path, "/atservicesrest/v1.0/zoneInformation") {
+	if strings.HasPrefix(strings.ToLower(r.URL.Path), "/atservicesrest/v1.0/zoneinformation") {
 		rec.Endpoint, rec.Kind, rec.Path = "zoneInformation", "zone", "v1.0/zoneInformation"
 		if r.URL.Query().Get("user") != t.opts.Username {
 			return errorAnswer(http.StatusInternalServerError, "Zone information could not be determined")
@@ -230,14 +239,27 @@ func (t *Tenant) dispatch(r *http.Request, body []byte, segs []string, rec *Requ
 }
 
 func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []string, rec *Request) answer {
+	next := len(rest) == 1 && strings.EqualFold(rest[0], "next")
+	count := len(rest) == 1 && strings.EqualFold(rest[0], "count")
+	switch {
+	case next:
+		rec.Kind = "next"
+	case count:
+		rec.Kind = "count"
+	default:
+		rec.Kind = "query"
+	}
 	var raw []byte
-	switch r.Method {
-	case http.MethodPost:
+	switch {
+	case next && r.Method != http.MethodPost:
+		// The next page of a POST query is POSTed again with the query
+		// body; a real tenant answers GET with 405 in ASP.NET's own
+		// envelope (WYRE-AI/autotask-mcp PR #170; docs/autotask.md A1).
+		return answer{status: http.StatusMethodNotAllowed,
+			body: map[string]any{"Message": "The requested resource does not support http method '" + r.Method + "'."}}
+	case r.Method == http.MethodPost:
 		raw = body
-		if len(rest) == 1 && strings.EqualFold(rest[0], "next") {
-			raw = []byte(r.URL.Query().Get("search"))
-		}
-	case http.MethodGet:
+	case r.Method == http.MethodGet:
 		raw = []byte(r.URL.Query().Get("search"))
 	default:
 		return errorAnswer(http.StatusMethodNotAllowed, "queries are POST or GET")
@@ -247,9 +269,8 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 		return errorAnswer(http.StatusInternalServerError, err.Error())
 	}
 	hidden := entity == "TimeOffRequests" && t.noProxy
-	if len(rest) == 1 && strings.EqualFold(rest[0], "count") {
-		rec.Kind = "count"
-		items, _, err := t.runQuery(entity, search{Filter: s.Filter, MaxRecords: 1 << 30}, -1<<62, true)
+	if count {
+		items, _, err := t.runQuery(entity, s, -1<<62, 0)
 		if err != nil {
 			return errorAnswer(http.StatusInternalServerError, err.Error())
 		}
@@ -258,34 +279,35 @@ func (t *Tenant) serveQuery(r *http.Request, body []byte, entity string, rest []
 		}
 		return ok(map[string]any{"queryCount": len(items)})
 	}
-	after := int64(-1 << 62)
-	rec.Kind = "query"
-	if len(rest) == 1 && strings.EqualFold(rest[0], "next") {
-		rec.Kind = "next"
-		var p struct {
-			After int64 `json:"after"`
-		}
-		if err := json.Unmarshal([]byte(r.URL.Query().Get("paging")), &p); err != nil {
+	tok := pageToken{After: -1 << 62, PageSize: 500}
+	if s.MaxRecords != nil {
+		tok.PageSize = *s.MaxRecords
+	}
+	if next {
+		if err := json.Unmarshal([]byte(r.URL.Query().Get("paging")), &tok); err != nil || tok.PageSize < 1 || tok.PageSize > 500 {
 			return errorAnswer(http.StatusInternalServerError, "bad paging token")
 		}
-		after = p.After
 	} else if len(rest) != 0 {
 		return errorAnswer(http.StatusNotFound, "no such resource")
 	}
-	items, more, err := t.runQuery(entity, s, after, false)
+	items, more, err := t.runQuery(entity, s, tok.After, tok.PageSize)
 	if err != nil {
 		return errorAnswer(http.StatusInternalServerError, err.Error())
 	}
 	if hidden {
 		items, more = nil, false
 	}
-	details := map[string]any{"count": len(items), "requestCount": 500, "prevPageUrl": nil, "nextPageUrl": nil}
+	details := map[string]any{"count": len(items), "requestCount": tok.PageSize, "prevPageUrl": nil, "nextPageUrl": nil}
+	zone := strconv.Itoa(t.zone)
+	if next {
+		details["prevPageUrl"] = pageURL(r.Host, zone, entity, pageToken{After: tok.After, PageSize: tok.PageSize})
+	}
 	if more {
 		var last int64
 		for _, it := range items {
 			last = max(last, idOf(it))
 		}
-		details["nextPageUrl"] = t.nextPageURL(t.zoneRoot(r), entity, s, last)
+		details["nextPageUrl"] = pageURL(r.Host, zone, entity, pageToken{After: last, PageSize: tok.PageSize})
 	}
 	if items == nil {
 		items = []map[string]any{}
@@ -308,12 +330,25 @@ func (t *Tenant) serveWrite(r *http.Request, body []byte, entity, parentField st
 		return t.create(entity, fields, as, t.actor(r))
 	case http.MethodPatch:
 		rec.Kind = "update"
+		if t.htmlPatch404 {
+			return htmlNotFound()
+		}
 		return t.update(entity, parentField, fields, as, t.actor(r))
 	case http.MethodPut:
 		rec.Kind = "update"
 		return errorAnswer(http.StatusMethodNotAllowed, "psadav's fake tenant refuses PUT: it would null every field not sent")
 	}
 	return errorAnswer(http.StatusMethodNotAllowed, "not supported")
+}
+
+// htmlNotFound is how one zone answers a collection-level PATCH it does
+// not route: IIS's HTML 404 page, not Autotask's JSON envelope, though
+// the record exists (reported from a live tenant; docs/autotask.md A5).
+func htmlNotFound() answer {
+	return answer{status: http.StatusNotFound, contentType: "text/html",
+		raw: []byte("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">\n<html><head><title>404 - File or directory not found.</title></head>" +
+			"<body><div id=\"header\"><h1>Server Error</h1></div><div id=\"content\"><h2>404 - File or directory not found.</h2>" +
+			"<h3>The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.</h3></div></body></html>\n")}
 }
 
 // actor is the resource a request acts as.

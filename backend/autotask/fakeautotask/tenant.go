@@ -32,7 +32,7 @@ type Request struct {
 	Kind        string // query, next, count, get, create, update, delete, info, fields, threshold, zone, other
 	Status      int
 	Impersonate string // the ImpersonationResourceId header
-	Body        string // the request body (writes only)
+	Body        string // the request body (queries and writes)
 }
 
 // Delivery is one webhook delivery the tenant made.
@@ -46,28 +46,33 @@ type Delivery struct {
 type Tenant struct {
 	opts Options
 
-	mu       sync.Mutex
-	zone     int
-	tables   map[string]*table
-	fields   map[string]map[string]fieldMeta // entity → lower-case name → metadata
-	pick     map[string]map[string][]pickValue
-	nextID   int64
-	log      []Request
-	outage   int  // answer 503 while set
-	throttle int  // answer 429 to the next n requests
-	retryIn  int  // Retry-After seconds for those
-	shuffle  bool // answer query pages out of id order
-	deny     map[string]string
-	forbid   map[string]bool // answer 403 to reads (a security level without access)
-	noProxy  bool            // hide time-off requests (the "Proxy time entry" setting off)
-	refuseAs bool            // refuse ImpersonationResourceId on writes
-	extUsage int
-	hooks    []*webhook
-	seq      int64
-	sent     []Delivery
-	wg       sync.WaitGroup
-	client   *http.Client
-	srv      *httptest.Server
+	mu     sync.Mutex
+	zone   int
+	tables map[string]*table
+	fields map[string]map[string]fieldMeta // entity → lower-case name → metadata
+	pick   map[string]map[string][]pickValue
+	// hookFields limits the fields callouts may subscribe to, per entity.
+	hookFields map[string]map[string]bool
+	nextID     int64
+	log        []Request
+	outage     int  // answer 503 while set
+	throttle   int  // answer 429 to the next n requests
+	retryIn    int  // Retry-After seconds for those
+	shuffle    bool // answer query pages out of id order
+	deny       map[string]string
+	forbid     map[string]bool // answer 403 to reads (a security level without access)
+	noProxy    bool            // hide time-off requests (the "Proxy time entry" setting off)
+	refuseAs   bool            // refuse ImpersonationResourceId on writes
+	// htmlPatch404 answers every PATCH with an HTML 404 page, as one zone
+	// does for collection-level PATCH (docs/autotask.md A5).
+	htmlPatch404 bool
+	extUsage     int
+	hooks        []*webhook
+	seq          int64
+	sent         []Delivery
+	wg           sync.WaitGroup
+	client       *http.Client
+	srv          *httptest.Server
 }
 
 // New returns a tenant that is not listening yet (see Start, Handler).
@@ -79,7 +84,7 @@ func New(opts Options) *Tenant {
 		opts.Threshold = 10000
 	}
 	t := &Tenant{opts: opts, zone: 5, tables: map[string]*table{}, fields: map[string]map[string]fieldMeta{},
-		pick: map[string]map[string][]pickValue{}, nextID: 900000, deny: map[string]string{}, forbid: map[string]bool{}, client: &http.Client{Timeout: 10 * time.Second}}
+		pick: map[string]map[string][]pickValue{}, hookFields: map[string]map[string]bool{}, nextID: 900000, deny: map[string]string{}, forbid: map[string]bool{}, client: &http.Client{Timeout: 10 * time.Second}}
 	for _, e := range mapping.Entities {
 		t.tables[string(e)] = newTable()
 		t.fields[string(e)] = recordFields(e)
@@ -186,6 +191,10 @@ func (t *Tenant) DenyWrites(entity mapping.Entity, message string) {
 	}
 	t.deny[string(entity)] = message
 }
+
+// PatchHTML404 answers every PATCH with an HTML 404 page while on, the
+// record untouched, as one zone answers collection-level PATCH.
+func (t *Tenant) PatchHTML404(on bool) { t.locked(func() { t.htmlPatch404 = on }) }
 
 // RefuseImpersonation refuses writes that carry ImpersonationResourceId.
 func (t *Tenant) RefuseImpersonation(on bool) { t.locked(func() { t.refuseAs = on }) }

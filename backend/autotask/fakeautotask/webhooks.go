@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/psadav/psadav/backend/autotask"
+	"github.com/psadav/psadav/mapping"
 )
 
 // webhookEntities are the callout entities and what they report.
@@ -132,6 +134,11 @@ func (t *Tenant) webhookFieldName(entity string, fieldID int) string {
 // deliveries run in the background (WaitWebhooks waits for them).
 func (t *Tenant) fire(entity, action string, id int64, changed []string, by int64) {
 	for _, h := range t.hooks {
+		// A callout without a subscribed field is never called (vendor page
+		// REST_WebhookFieldsEntity); the excluded resources' changes do not
+		// call it (REST_WebhookExcludedResourcesEntity); by is the resource
+		// the change is attributed to — the impersonated one, if any
+		// (docs/autotask.md A9).
 		if h.entity != entity || !h.active || h.excluded[by] || len(h.fields) == 0 {
 			continue
 		}
@@ -212,6 +219,22 @@ func (t *Tenant) Deliveries() []Delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]Delivery(nil), t.sent...)
+}
+
+// WebhookFields lists the fields the entity's callouts subscribe to, sorted.
+func (t *Tenant) WebhookFields(e mapping.Entity) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for _, h := range t.hooks {
+		if h.entity == string(e) {
+			for f := range h.fields {
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Webhooks describes the callouts set up, for tests and the command.
