@@ -29,6 +29,14 @@ type vdir struct {
 
 func (srv *e2eServer) vdirsyncer(t *testing.T, login, password string) *vdir {
 	t.Helper()
+	return srv.vdirsyncerWith(t, login, password, `conflict_resolution = "a wins"`)
+}
+
+// vdirsyncerWith configures both pairs with a conflict line: "" makes an
+// item changed on both sides an error, as in vdirsyncer's default
+// configuration.
+func (srv *e2eServer) vdirsyncerWith(t *testing.T, login, password, conflict string) *vdir {
+	t.Helper()
 	requireTool(t, "vdirsyncer")
 	d := srv.dir
 	conf := srv.write(t, "vdirsyncer.conf", sprintf(`[general]
@@ -38,7 +46,7 @@ status_path = "%[1]s/status/"
 a = "remote_contacts"
 b = "local_contacts"
 collections = ["from a"]
-conflict_resolution = "a wins"
+%[5]s
 
 [storage remote_contacts]
 type = "carddav"
@@ -55,7 +63,7 @@ fileext = ".vcf"
 a = "remote_calendars"
 b = "local_calendars"
 collections = ["from a"]
-conflict_resolution = "a wins"
+%[5]s
 
 [storage remote_calendars]
 type = "caldav"
@@ -67,7 +75,7 @@ password = "%[4]s"
 type = "filesystem"
 path = "%[1]s/calendars/"
 fileext = ".ics"
-`, d, srv.url, login, password))
+`, d, srv.url, login, password, conflict))
 	v := &vdir{srv: srv, conf: conf}
 	srv.run(t, strings.Repeat("y\n", 20), "vdirsyncer", "-c", conf, "discover")
 	return v
