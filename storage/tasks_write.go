@@ -29,7 +29,7 @@ func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *ob
 		}
 		return t.createClientToDo(ctx, req, obj)
 	}
-	if existing.ReadOnly || mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
+	if mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
 		return sourceKey{}, readOnlyItem()
 	}
 	if err := uidUnchanged(existing, obj.UID); err != nil {
