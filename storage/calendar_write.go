@@ -10,7 +10,8 @@ import (
 
 // Client writes to the calendar (README "Calendar and tasks"):
 //   - a new VEVENT is a client event: kept whole for its client, one PSA
-//     appointment per occurrence (see series_sync.go);
+//     appointment per occurrence (see series_sync.go) — unless it has the
+//     UID of a PSA item the user hid, which it brings back (hidden_put.go);
 //   - a PUT of a PSA appointment or calendar to-do moves it (times flow
 //     back); a changed title or description is discarded (lenient) or
 //     refused (strict); the rest is kept for the user;
@@ -27,6 +28,11 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 	obj, err := parseClientObject(req, "VEVENT", "this calendar holds events (VEVENT); put tasks into the tasks list")
 	if err != nil {
 		return sourceKey{}, err
+	}
+	if existing == nil {
+		if existing, err = t.revealHidden(ctx, req, obj.UID); err != nil {
+			return sourceKey{}, err
+		}
 	}
 	if existing == nil {
 		if err := t.checkUID(ctx, req, obj.UID); err != nil {

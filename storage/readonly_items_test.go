@@ -236,3 +236,74 @@ func TestPSAItemRenderedFields(t *testing.T) {
 		f.noWriteBacks(t, "a URL change")
 	})
 }
+
+// TestHiddenItemPutAgain: a client that PUTs back a PSA item its DELETE
+// hid (an undo, a restored backup) gets the item back for that user — at
+// its own href or the one the client chose — and nothing goes to the PSA.
+// It made a new PSA appointment of it, a copy of a service call or of
+// somebody's appointment.
+func TestHiddenItemPutAgain(t *testing.T) {
+	forEachCal(t, func(t *testing.T, f *calFixture) {
+		ctx := context.Background()
+		items := []struct {
+			coll       storage.Collection
+			href, name string // the item's href, and the one the client puts it back to
+		}{
+			{f.aliceCal, "service-call-9.ics", "service-call-9.ics"},
+			{f.aliceCal, "time-off-31.ics", "restored-time-off.ics"},
+			{f.aliceCal, "appointment-1.ics", "psadav-appointment-1.ics"},
+			{f.aliceCal, "todo-5.ics", "todo-5.ics"},
+			{f.aliceTasks, "todo-6.ics", "psadav-todo-6.ics"},
+		}
+		for _, it := range items {
+			served := f.get(t, it.coll, it.href)
+			must(t, f.del(f.alice, it.coll, it.href))
+			sent := withAlarm(served, "-PT45M")
+			res, err := f.s.PutObject(ctx, storage.PutRequest{Account: f.alice, Collection: it.coll, Href: it.name,
+				Body: []byte(sent), ContentType: "text/calendar", IfNoneMatch: "*"})
+			if err != nil || !res.Created {
+				t.Fatalf("%s put back as %s: %+v %v", it.href, it.name, res, err)
+			}
+			back := f.get(t, it.coll, it.name)
+			contains(t, it.name+" put back", back, "TRIGGER:-PT45M")
+			if back == sent && res.ETag == "" || back != sent && res.ETag != "" {
+				t.Errorf("%s put back: ETag %q for\n%s", it.name, res.ETag, back)
+			}
+			if it.name != it.href && f.get(t, it.coll, it.href) != "" {
+				t.Errorf("%s is served at its own href as well as at %s", it.href, it.name)
+			}
+		}
+		f.noWriteBacks(t, "putting hidden items back")
+		hidden, err := f.s.HiddenItems(ctx, "alice")
+		must(t, err)
+		if len(hidden) != 0 {
+			t.Fatalf("still hidden: %+v", hidden)
+		}
+		// Put back as it was served, the item moves as a PSA item: the new
+		// time goes to the PSA, the title stays the PSA's.
+		back := f.get(t, f.aliceCal, "psadav-appointment-1.ics")
+		moved := strings.NewReplacer("DTSTART;TZID=Europe/Berlin:20250602T100000", "DTSTART;TZID=Europe/Berlin:20250602T110000",
+			"DTEND;TZID=Europe/Berlin:20250602T110000", "DTEND;TZID=Europe/Berlin:20250602T120000", "SUMMARY:Review", "SUMMARY:Mine").Replace(back)
+		if _, err := f.put(t, f.alice, f.aliceCal, "psadav-appointment-1.ics", moved); err != nil {
+			t.Fatal(err)
+		}
+		if ob := f.outbox(t, mapping.EntityAppointments); len(ob) != 1 || ob[0].Op != storage.OpUpdate || ob[0].FieldMask != "endDateTime,startDateTime" {
+			t.Fatalf("outbox after moving the item put back: %+v", ob)
+		}
+		contains(t, "the appointment put back and moved", f.get(t, f.aliceCal, "psadav-appointment-1.ics"), "SUMMARY:Review", "TRIGGER:-PT45M")
+
+		// An item that left the collection while hidden cannot come back,
+		// and no copy of it goes to the PSA.
+		served := f.get(t, f.aliceCal, "time-off-32.ics")
+		must(t, f.del(f.alice, f.aliceCal, "time-off-32.ics"))
+		upsert(t, f.s, mapping.EntityTimeOffRequests, &mapping.TimeOffRequest{ID: 32, ResourceID: 200, Status: 41, Hours: 4,
+			RequestDate: ts("2025-06-23T00:00:00Z"), StartTime: tsp("2025-06-23T07:00:00Z"), EndTime: tsp("2025-06-23T11:00:00Z")})
+		_, err = f.put(t, f.alice, f.aliceCal, "time-off-32.ics", served)
+		if r := refusal(err); r == nil || r.Code != mapping.RefuseUIDConflict {
+			t.Fatalf("an item that left the calendar put back: %v", err)
+		}
+		if f.get(t, f.aliceCal, "time-off-32.ics") != "" || len(f.outbox(t, mapping.EntityAppointments)) != 1 {
+			t.Fatal("the refused PUT stored something")
+		}
+	})
+}
