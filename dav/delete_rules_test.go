@@ -104,12 +104,13 @@ func TestDeleteOfPSAItemsIsRefusedInStrictMode(t *testing.T) {
 				t.Errorf("%s offers %v", path, privs)
 			}
 		}
-		// The same in a Depth 1 listing; a service call is not writable at all.
+		// The same in a Depth 1 listing; a service call takes a PUT (of an
+		// alarm: readonly_items_test.go) as an appointment does.
 		listed := e.privileges(t, "alice", aliceCal, "1")
 		if p := listed[aliceCal+"appointment-41.ics"]; slices.Contains(p, "unbind") || !slices.Contains(p, "write-content") {
 			t.Errorf("listed appointment offers %v", p)
 		}
-		if p := listed[aliceCal+"service-call-61.ics"]; slices.Contains(p, "unbind") || slices.Contains(p, "write-content") || !slices.Contains(p, "read") {
+		if p := listed[aliceCal+"service-call-61.ics"]; slices.Contains(p, "unbind") || !slices.Contains(p, "write-content") || !slices.Contains(p, "read") {
 			t.Errorf("listed service call offers %v", p)
 		}
 		if p := listed[aliceCal]; slices.Contains(p, "unbind") || slices.Contains(p, "write") || !slices.Contains(p, "bind") {
@@ -150,8 +151,10 @@ func (e *env) privileges(t *testing.T, login, path, depth string) map[string][]s
 }
 
 // TestPrivilegesMatchWhatTheServerAccepts tries, in each mode, every
-// member of every collection: a PUT of its own body is accepted exactly
-// when it reports write-content, a DELETE exactly when it reports unbind;
+// member of every collection: a PUT of its own body, and one that adds
+// what the PSA has no field for (an alarm, a nickname), is accepted
+// exactly when it reports write-content — service calls and time off
+// included, read-only books not —, a DELETE exactly when it reports unbind;
 // a new object is accepted exactly when the collection reports bind, and a
 // collection reports unbind only when every member does.
 func TestPrivilegesMatchWhatTheServerAccepts(t *testing.T) {
@@ -207,6 +210,13 @@ func (e *calEnv) checkPrivileges(t *testing.T, login, coll, newBody string) {
 		resp, out := e.do("PUT", href, login, pw, body, "Content-Type", ctype)
 		if ok := resp.StatusCode == http.StatusNoContent; ok != slices.Contains(p, "write-content") {
 			t.Errorf("PUT %s: %d %s, but it reports %v", href, resp.StatusCode, out, p)
+		}
+		kept := strings.NewReplacer("END:VEVENT\r\n", "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+			"END:VTODO\r\n", "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VTODO\r\n",
+			"END:VCARD\r\n", "NICKNAME:Mine\r\nEND:VCARD\r\n").Replace(body)
+		resp, out = e.do("PUT", href, login, pw, kept, "Content-Type", ctype)
+		if ok := resp.StatusCode == http.StatusNoContent; ok != slices.Contains(p, "write-content") {
+			t.Errorf("PUT %s with an alarm or a nickname: %d %s, but it reports %v", href, resp.StatusCode, out, p)
 		}
 		resp, out = e.do("DELETE", href, login, pw, "")
 		if ok := resp.StatusCode == http.StatusNoContent; ok != slices.Contains(p, "unbind") {

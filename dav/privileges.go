@@ -10,7 +10,11 @@ import "github.com/psadav/psadav/storage"
 //
 //   - DAV:write-properties: PROPPATCH, which collections, homes and the
 //     principal take and objects do not;
-//   - DAV:write-content: PUT of an existing object;
+//   - DAV:write-content: PUT of an existing object — on every object of
+//     a collection that is not a read-only book, service calls and time
+//     off included: what the PSA has no field for (an alarm) is kept,
+//     whatever the PUT changes of the PSA's fields is discarded or
+//     refused by the write-back rules, not by privileges;
 //   - DAV:bind: PUT of a new object into a collection;
 //   - DAV:unbind: DELETE. On an object: whether its DELETE is accepted.
 //     On a collection: whether every member's is (RFC 3744 puts unbind on
@@ -73,9 +77,7 @@ func objectPrivileges(c storage.Collection, o storage.ObjectInfo) string {
 func collectionPrivileges(c storage.Collection, user *storage.Account) string {
 	p := privWriteProps
 	if !c.ReadOnly {
-		// Members can be changed; the read-only kinds among them say so
-		// themselves.
-		p |= privWriteContent
+		p |= privWriteContent // members take PUT (objectPrivileges)
 	}
 	if c.MayCreate(*user) {
 		p |= privBind

@@ -203,6 +203,10 @@ func (o *CalendarObject) renderForm(c *ical.Component) bool {
 	return true
 }
 
+// PSATimes reads the PSA times from psadav's rendering of an item (the
+// base of a client's date forms for an item whose times stay the PSA's).
+func (o *CalendarObject) PSATimes() PSATimes { return psaTimesOf(o) }
+
 // psaTimesOf reads the PSA times from psadav's rendering of an item.
 func psaTimesOf(r *CalendarObject) PSATimes {
 	in := r.instance(r.Master, time.Time{}, time.Time{})

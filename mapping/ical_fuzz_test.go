@@ -3,8 +3,11 @@ package mapping
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-ical"
 )
 
 // Fuzzing the iCalendar reader and the rules over it: no input may panic,
@@ -61,9 +64,14 @@ func FuzzParseCalendarObject(f *testing.F) {
 		if _, err := o.Expand(from, to); err != nil {
 			t.Fatalf("expand: %v", err)
 		}
-		u, err := PSAItemUpdate(again, o, true, now)
+		u, err := PSAItemUpdate(again, o, ItemRules{Times: true, CompleteToDos: true}, now)
 		if err != nil || u.Start != nil || u.End != nil || u.Complete != nil || u.Reopen {
 			t.Fatalf("an object judged against itself changed: %+v %v", u, err)
+		}
+		// Judged as a read-only item whose rendering it is: no change.
+		if ro, err := PSAItemUpdate(again, o, ItemRules{Rendered: again}, now); err != nil || ro.TimesDiscarded ||
+			slices.ContainsFunc(ro.Discarded, func(p string) bool { return p != ical.PropRecurrenceRule }) {
+			t.Fatalf("an object judged against itself as read-only changed: %+v %v", ro, err)
 		}
 		if u.Kept != "" {
 			if _, err := MergeKeptCalendar(out, u.Kept, loc); err != nil {

@@ -26,13 +26,15 @@ var calendarOwned = map[string]bool{
 // keptStamp fills the DTSTAMP and UID a kept component needs to be encoded.
 const keptStamp = "19700101T000000Z"
 
-// KeptFrom extracts what the rules keep of a client's component; "" when
-// there is nothing.
-func KeptFrom(c *ical.Component) (string, error) {
+// keptFrom extracts what the rules keep of a client's component; "" when
+// there is nothing. The properties the rendering has (nil: none) are the
+// PSA's (a service call's LOCATION): kept, a client's copy would show once
+// the PSA dropped its own.
+func keptFrom(c, rendered *ical.Component) (string, error) {
 	kept := ical.NewComponent(c.Name)
 	n := 0
 	for name, props := range c.Props {
-		if calendarOwned[name] {
+		if calendarOwned[name] || (rendered != nil && len(rendered.Props[name]) > 0) {
 			continue
 		}
 		kept.Props[name] = append([]ical.Prop(nil), props...)

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +14,29 @@ import (
 //   - a PSA to-do in the task list: DTSTART and DUE flow back, and so
 //     does completion (STATUS:COMPLETED, COMPLETED or PERCENT-COMPLETE:100
 //     set the completion date, re-opening clears it) when the org lets it;
+//   - a service call or time off: nothing flows back;
+//   - every other property psadav renders for the item (a service call's
+//     LOCATION, time off's STATUS and TRANSP, the URL) is the PSA's too;
 //   - whatever else the client sends is kept for that user.
+//
+// A change the rules do not take is discarded (lenient) or refused
+// (strict); either way a client that only adds an alarm is never refused,
+// so no ordinary client action ends in an error loop (README "Calendar and
+// tasks").
+
+// ItemRules say what a client's PUT of a PSA item may change.
+type ItemRules struct {
+	// Times: the item's start and end flow back (appointments, to-dos).
+	// Without it a change to them is discarded (service calls, time off).
+	Times bool
+	// CompleteToDos: a VTODO's completion flows back (complete-todos).
+	CompleteToDos bool
+	// Rendered is psadav's rendering of the item for the user, before the
+	// user's kept properties are merged into it: every property it has is
+	// the PSA's, so a change to one is judged and never kept. Nil: only
+	// the properties psadav renders for every item are.
+	Rendered *CalendarObject
+}
 
 // ItemUpdate is what a client's PUT of a PSA item asks of the PSA.
 type ItemUpdate struct {
@@ -23,13 +46,29 @@ type ItemUpdate struct {
 	// Discarded names the properties the client changed that it may not
 	// change (lenient: dropped; strict: the PUT is refused).
 	Discarded []string
-	Kept      string // the user's kept properties ("" none)
+	// TimesDiscarded: the client moved an item whose times it may not
+	// change, so its date forms stand for no PSA times and are not kept.
+	TimesDiscarded bool
+	Kept           string // the user's kept properties ("" none)
 }
 
+// judgedApart are the properties PSAItemUpdate judges by their meaning
+// rather than their text, or not at all (stamps a client rewrites on every
+// save): a rendered one is not compared as it is written.
+var judgedApart = map[string]bool{
+	ical.PropUID: true, ical.PropDateTimeStamp: true, ical.PropCreated: true, ical.PropLastModified: true,
+	ical.PropDateTimeStart: true, ical.PropDateTimeEnd: true, ical.PropDuration: true, ical.PropDue: true,
+	ical.PropSummary: true, ical.PropDescription: true, ical.PropRecurrenceRule: true, ical.PropRecurrenceDates: true,
+	ical.PropExceptionDates: true, ical.PropRecurrenceID: true,
+}
+
+// completion are a VTODO's properties judged as its completion.
+var completion = map[string]bool{ical.PropStatus: true, ical.PropCompleted: true, ical.PropPercentComplete: true}
+
 // PSAItemUpdate compares a client's object with the one psadav served
-// (stored) and says what may flow back. now stands in for a completion
-// time the client did not give.
-func PSAItemUpdate(stored, client *CalendarObject, completeToDos bool, now time.Time) (ItemUpdate, error) {
+// (stored) and says what may flow back under the rules. now stands in for
+// a completion time the client did not give.
+func PSAItemUpdate(stored, client *CalendarObject, rules ItemRules, now time.Time) (ItemUpdate, error) {
 	var u ItemUpdate
 	if client.UID != stored.UID {
 		return u, &Refusal{Code: RefuseUIDConflict, Fields: []string{ical.PropUID},
@@ -45,19 +84,12 @@ func PSAItemUpdate(stored, client *CalendarObject, completeToDos bool, now time.
 	if normText(propText(c, ical.PropDescription)) != normText(propText(s, ical.PropDescription)) {
 		u.Discarded = append(u.Discarded, ical.PropDescription)
 	}
-	old, next := stored.instance(s, time.Time{}, time.Time{}), client.instance(c, time.Time{}, time.Time{})
-	if !next.Start.IsZero() && !next.Start.Equal(old.Start) {
-		u.Start = &next.Start
-	}
-	// A VTODO without DUE or DURATION leaves the end alone.
-	if !next.End.IsZero() && !next.End.Equal(old.End) {
-		u.End = &next.End
-	}
+	u.judgeTimes(stored, client, rules.Times)
 	if c.Name == ical.CompToDo {
 		was, is := todoDone(s), todoDone(c)
 		switch {
 		case was == is:
-		case !completeToDos:
+		case !rules.CompleteToDos:
 			u.Discarded = append(u.Discarded, ical.PropStatus)
 		case is:
 			at := now.UTC().Truncate(time.Second)
@@ -71,12 +103,94 @@ func PSAItemUpdate(stored, client *CalendarObject, completeToDos bool, now time.
 			u.Reopen = true
 		}
 	}
-	kept, err := KeptFrom(c)
+	var rendered *ical.Component
+	if rules.Rendered != nil && rules.Rendered.Master.Name == c.Name {
+		rendered = rules.Rendered.Master
+		u.Discarded = append(u.Discarded, renderedChanges(rendered, s, c)...)
+	}
+	kept, err := keptFrom(c, rendered)
 	if err != nil {
 		return u, refuse(RefuseInvalidData, "%v", err)
 	}
 	u.Kept = kept
 	return u, nil
+}
+
+// judgeTimes compares the times: with take they flow back, without it a
+// change is discarded, naming the property that carries it.
+func (u *ItemUpdate) judgeTimes(stored, client *CalendarObject, take bool) {
+	s, c := stored.Master, client.Master
+	old, next := stored.instance(s, time.Time{}, time.Time{}), client.instance(c, time.Time{}, time.Time{})
+	var start, end *time.Time
+	if !next.Start.IsZero() && !next.Start.Equal(old.Start) {
+		start = &next.Start
+	}
+	// A VTODO without DUE or DURATION leaves the end alone.
+	if !next.End.IsZero() && !next.End.Equal(old.End) {
+		end = &next.End
+	}
+	if take {
+		u.Start, u.End = start, end
+		return
+	}
+	if start != nil {
+		u.Discarded = append(u.Discarded, ical.PropDateTimeStart)
+	}
+	if end != nil {
+		name := ical.PropDateTimeEnd
+		if c.Name == ical.CompToDo {
+			name = ical.PropDue
+		}
+		u.Discarded = append(u.Discarded, name)
+	}
+	u.TimesDiscarded = start != nil || end != nil
+}
+
+// renderedChanges names, in name order, the properties of the rendering
+// (r) whose values the client (c) changed from those served (s). A
+// rendered property is served as rendered (MergeKeptCalendar), so s has
+// the PSA's values; one the client left out is a change too.
+func renderedChanges(r, s, c *ical.Component) []string {
+	var out []string
+	for name := range r.Props {
+		if judgedApart[name] || (r.Name == ical.CompToDo && completion[name]) {
+			continue
+		}
+		if !sameValues(s.Props[name], c.Props[name], name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// caseless are the properties whose values are case-insensitive
+// enumerations (RFC 5545 §3.8.1.11, §3.8.2.7, §3.8.1.3).
+var caseless = map[string]bool{ical.PropStatus: true, ical.PropTransparency: true, ical.PropClass: true}
+
+// sameValues reports whether two lists of a property hold the same values,
+// compared as clients keep text (normText).
+func sameValues(a, b []ical.Prop, name string) bool {
+	if len(a) != len(b) {
+		// An empty property and none are the same (time off's empty
+		// DESCRIPTION that a client drops).
+		return joinedText(a) == "" && joinedText(b) == ""
+	}
+	for i := range a {
+		x, y := normText(TextValue(&a[i])), normText(TextValue(&b[i]))
+		if x != y && !(caseless[name] && strings.EqualFold(x, y)) {
+			return false
+		}
+	}
+	return true
+}
+
+func joinedText(ps []ical.Prop) string {
+	var b strings.Builder
+	for i := range ps {
+		b.WriteString(normText(TextValue(&ps[i])))
+	}
+	return b.String()
 }
 
 // todoDone reports whether a VTODO says it is done.

@@ -39,20 +39,20 @@ func TestPSAItemUpdate(t *testing.T) {
 	now := utc("2025-06-01T12:00:00Z")
 
 	// Unchanged: nothing flows back, nothing is kept.
-	u, err := PSAItemUpdate(stored, mustParse(t, appt, loc), true, now)
+	u, err := PSAItemUpdate(stored, mustParse(t, appt, loc), ItemRules{Times: true, CompleteToDos: true}, now)
 	if err != nil || u.Start != nil || u.End != nil || len(u.Discarded) != 0 || u.Kept != "" {
 		t.Fatalf("unchanged: %+v %v", u, err)
 	}
 	// Moved by an hour, written in UTC by the client: both times flow back.
 	moved := edit(appt, "DTSTART;TZID=Europe/Berlin:20250602T100000", "DTSTART:20250602T090000Z",
 		"DTEND;TZID=Europe/Berlin:20250602T110000", "DTEND:20250602T100000Z")
-	u, _ = PSAItemUpdate(stored, mustParse(t, moved, loc), true, now)
+	u, _ = PSAItemUpdate(stored, mustParse(t, moved, loc), ItemRules{Times: true, CompleteToDos: true}, now)
 	if u.Start == nil || !u.Start.Equal(utc("2025-06-02T09:00:00Z")) || u.End == nil || !u.End.Equal(utc("2025-06-02T10:00:00Z")) {
 		t.Fatalf("moved: %+v", u)
 	}
 	// DURATION instead of DTEND: only the end moves.
 	longer := edit(appt, "DTEND;TZID=Europe/Berlin:20250602T110000", "DURATION:PT2H")
-	u, _ = PSAItemUpdate(stored, mustParse(t, longer, loc), true, now)
+	u, _ = PSAItemUpdate(stored, mustParse(t, longer, loc), ItemRules{Times: true, CompleteToDos: true}, now)
 	if u.Start != nil || u.End == nil || !u.End.Equal(utc("2025-06-02T10:00:00Z")) {
 		t.Fatalf("longer: %+v", u)
 	}
@@ -60,7 +60,7 @@ func TestPSAItemUpdate(t *testing.T) {
 	// the reminder is kept.
 	retitled := edit(appt, "SUMMARY:Review", "SUMMARY:My review", "END:VEVENT",
 		"CATEGORIES:Work\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT")
-	u, _ = PSAItemUpdate(stored, mustParse(t, retitled, loc), true, now)
+	u, _ = PSAItemUpdate(stored, mustParse(t, retitled, loc), ItemRules{Times: true, CompleteToDos: true}, now)
 	if strings.Join(u.Discarded, ",") != "SUMMARY" || !strings.Contains(u.Kept, "TRIGGER:-PT15M") || !strings.Contains(u.Kept, "CATEGORIES:Work") {
 		t.Fatalf("retitled: %+v", u)
 	}
@@ -77,11 +77,11 @@ func TestPSAItemUpdate(t *testing.T) {
 	}
 	// A client may not turn a PSA appointment into a series.
 	series := edit(appt, "END:VEVENT", "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT")
-	if u, _ = PSAItemUpdate(stored, mustParse(t, series, loc), true, now); strings.Join(u.Discarded, ",") != "RRULE" {
+	if u, _ = PSAItemUpdate(stored, mustParse(t, series, loc), ItemRules{Times: true, CompleteToDos: true}, now); strings.Join(u.Discarded, ",") != "RRULE" {
 		t.Fatalf("series: %+v", u)
 	}
 	// Nor change the UID.
-	if _, err := PSAItemUpdate(stored, mustParse(t, edit(appt, "UID:psadav-appointment-77", "UID:other"), loc), true, now); refusalCode(err) != RefuseUIDConflict {
+	if _, err := PSAItemUpdate(stored, mustParse(t, edit(appt, "UID:psadav-appointment-77", "UID:other"), loc), ItemRules{Times: true, CompleteToDos: true}, now); refusalCode(err) != RefuseUIDConflict {
 		t.Fatalf("uid change: %v", err)
 	}
 
@@ -89,7 +89,7 @@ func TestPSAItemUpdate(t *testing.T) {
 	st := mustParse(t, task, loc)
 	for _, done := range []string{"STATUS:COMPLETED", "COMPLETED:20250603T100000Z\r\nSTATUS:NEEDS-ACTION", "PERCENT-COMPLETE:100\r\nSTATUS:NEEDS-ACTION"} {
 		c := edit(task, "STATUS:NEEDS-ACTION", done)
-		u, _ := PSAItemUpdate(st, mustParse(t, c, loc), true, now)
+		u, _ := PSAItemUpdate(st, mustParse(t, c, loc), ItemRules{Times: true, CompleteToDos: true}, now)
 		if u.Complete == nil || u.Reopen {
 			t.Errorf("%q did not complete: %+v", done, u)
 		}
@@ -100,20 +100,96 @@ func TestPSAItemUpdate(t *testing.T) {
 			t.Errorf("completion without COMPLETED at %s, want now", u.Complete)
 		}
 		// With the org setting off, completion is not the client's to make.
-		if u, _ := PSAItemUpdate(st, mustParse(t, c, loc), false, now); u.Complete != nil || strings.Join(u.Discarded, ",") != "STATUS" {
+		if u, _ := PSAItemUpdate(st, mustParse(t, c, loc), ItemRules{Times: true}, now); u.Complete != nil || strings.Join(u.Discarded, ",") != "STATUS" {
 			t.Errorf("completion with complete-todos off: %+v", u)
 		}
 	}
 	doneTask, _ := RenderToDo(ToDoView{ToDo: ToDo{ID: 5, StartDateTime: utc("2025-06-03T08:00:00Z"), EndDateTime: utc("2025-06-03T09:00:00Z"),
 		CompletedDate: tp("2025-06-03T10:00:00Z")}, ActionType: &ActionType{Name: "Phone Call"}, Company: acme}, true, CalendarContext{Location: loc, LinkTemplate: testLinks})
 	reopened := edit(doneTask, "STATUS:COMPLETED", "STATUS:NEEDS-ACTION", "COMPLETED:20250603T100000Z\r\n", "", "PERCENT-COMPLETE:100\r\n", "")
-	if u, _ := PSAItemUpdate(mustParse(t, doneTask, loc), mustParse(t, reopened, loc), true, now); !u.Reopen {
+	if u, _ := PSAItemUpdate(mustParse(t, doneTask, loc), mustParse(t, reopened, loc), ItemRules{Times: true, CompleteToDos: true}, now); !u.Reopen {
 		t.Errorf("re-opening: %+v", u)
 	}
 	// A new due time flows back as the end.
 	due := edit(task, "DUE;TZID=Europe/Berlin:20250603T110000", "DUE;TZID=Europe/Berlin:20250603T120000")
-	if u, _ := PSAItemUpdate(st, mustParse(t, due, loc), true, now); u.End == nil || !u.End.Equal(utc("2025-06-03T10:00:00Z")) || u.Start != nil {
+	if u, _ := PSAItemUpdate(st, mustParse(t, due, loc), ItemRules{Times: true, CompleteToDos: true}, now); u.End == nil || !u.End.Equal(utc("2025-06-03T10:00:00Z")) || u.Start != nil {
 		t.Errorf("due: %+v", u)
+	}
+}
+
+// TestReadOnlyItemUpdate: of a service call or time off nothing flows
+// back; what psadav renders of it is the PSA's (LOCATION, STATUS, TRANSP
+// as well as the times and texts), the rest is kept.
+func TestReadOnlyItemUpdate(t *testing.T) {
+	loc := berlin(t)
+	now := utc("2025-06-01T12:00:00Z")
+	ctx := CalendarContext{Location: loc, LinkTemplate: testLinks}
+	call, err := RenderServiceCall(ServiceCallView{Call: ServiceCall{ID: 9, Description: "Replace the disk",
+		StartDateTime: utc("2025-06-10T07:00:00Z"), EndDateTime: utc("2025-06-10T09:00:00Z")}, Company: acme}, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := mustParse(t, call, loc)
+	rules := ItemRules{Rendered: rendered}
+	edit := func(body []byte, replace ...string) []byte {
+		t.Helper()
+		for i := 0; i < len(replace); i += 2 {
+			if !strings.Contains(string(body), replace[i]) {
+				t.Fatalf("no %q in\n%s", replace[i], body)
+			}
+		}
+		return edit(body, replace...)
+	}
+	judge := func(body []byte) ItemUpdate {
+		t.Helper()
+		u, err := PSAItemUpdate(rendered, mustParse(t, body, loc), rules, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Start != nil || u.End != nil {
+			t.Fatalf("times flowed back from a read-only item: %+v", u)
+		}
+		return u
+	}
+	if u := judge(call); len(u.Discarded) != 0 || u.Kept != "" || u.TimesDiscarded {
+		t.Fatalf("unchanged: %+v", u)
+	}
+	// An alarm and categories are kept; a new location is not the client's.
+	alarm := "CATEGORIES:Work\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT"
+	u := judge(edit(call, "LOCATION:1 Main Street\\, 62701 Springfield\\, IL", "LOCATION:Home", "END:VEVENT", alarm))
+	if strings.Join(u.Discarded, ",") != "LOCATION" || !strings.Contains(u.Kept, "TRIGGER:-PT15M") || !strings.Contains(u.Kept, "CATEGORIES:Work") ||
+		strings.Contains(u.Kept, "LOCATION") {
+		t.Fatalf("location and alarm: %+v", u)
+	}
+	// Moved, in UTC: both times are discarded and the client's forms stand
+	// for nothing. Written in UTC unmoved: no change.
+	moved := edit(call, "DTSTART;TZID=Europe/Berlin:20250610T090000", "DTSTART:20250610T080000Z",
+		"DTEND;TZID=Europe/Berlin:20250610T110000", "DTEND:20250610T100000Z")
+	if u := judge(moved); strings.Join(u.Discarded, ",") != "DTSTART,DTEND" || !u.TimesDiscarded {
+		t.Fatalf("moved: %+v", u)
+	}
+	same := edit(call, "DTSTART;TZID=Europe/Berlin:20250610T090000", "DTSTART:20250610T070000Z",
+		"DTEND;TZID=Europe/Berlin:20250610T110000", "DTEND:20250610T090000Z")
+	if u := judge(same); len(u.Discarded) != 0 || u.TimesDiscarded {
+		t.Fatalf("the same times in UTC: %+v", u)
+	}
+	// A URL left out is a change; so is one of time off's STATUS or TRANSP,
+	// but not their case, nor leaving out time off's empty DESCRIPTION.
+	if u := judge(edit(call, "URL:https://psa.example.com/OpenServiceCall?id=9\r\n", "")); strings.Join(u.Discarded, ",") != "URL" {
+		t.Fatalf("URL left out: %+v", u)
+	}
+	off, err := RenderTimeOff(TimeOffView{Request: TimeOffRequest{ID: 31, Hours: 8, StartTime: tp("2025-06-20T07:00:00Z"),
+		EndTime: tp("2025-06-20T15:00:00Z")}, State: TimeOffApproved}, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered = mustParse(t, off, loc)
+	rules = ItemRules{Rendered: rendered}
+	if u := judge(edit(off, "STATUS:CONFIRMED", "STATUS:confirmed", "DESCRIPTION:\r\n", "")); len(u.Discarded) != 0 {
+		t.Fatalf("time off in other case, without its empty DESCRIPTION: %+v", u)
+	}
+	if u := judge(edit(off, "STATUS:CONFIRMED", "STATUS:CANCELLED", "TRANSP:OPAQUE", "TRANSP:TRANSPARENT")); strings.Join(u.Discarded, ",") != "STATUS,TRANSP" {
+		t.Fatalf("time off cancelled and free: %+v", u)
 	}
 }
 

@@ -10,8 +10,11 @@ package storage
 //     read-only book; calendars and task lists only for a user linked to
 //     a PSA resource (what they create must belong to someone in the PSA).
 //   - PUT of an existing object (DAV:write-content): unless the book is
-//     read-only or the item is (service calls, time off). Which fields
-//     then reach the PSA is the write-back rules' business.
+//     read-only (an administrator's decision, read-only-books). Which
+//     fields then reach the PSA is the write-back rules' business: of a
+//     read-only item (a service call, time off) none, but what the PSA has
+//     no field for (an alarm) is kept for the user, in both modes, so a
+//     phone that sets a reminder is not refused forever.
 //   - DELETE (DAV:unbind): in lenient mode always — an item the user may
 //     not delete in the PSA is hidden for that user instead (HideObject),
 //     so no ordinary client action ends in an error loop. In strict mode
@@ -27,15 +30,16 @@ func (c Collection) MayCreate(a Account) bool {
 	return isAddressBook(c.Name) || a.ResourceID != nil
 }
 
-// MayChange reports whether a PUT of the existing object o is accepted.
-func (c Collection) MayChange(o ObjectInfo) bool { return !c.ReadOnly && !o.ReadOnly }
+// MayChange reports whether a PUT of the existing object o is accepted
+// (what it may change is the write-back rules' business).
+func (c Collection) MayChange(ObjectInfo) bool { return !c.ReadOnly }
 
 // MayDelete reports whether a DELETE of o is accepted.
 func (c Collection) MayDelete(o ObjectInfo) bool {
 	if !c.Strict {
 		return true
 	}
-	return c.MayChange(o) && (isAddressBook(c.Name) || o.ClientOwned)
+	return !c.ReadOnly && !o.ReadOnly && (isAddressBook(c.Name) || o.ClientOwned)
 }
 
 // MayDeleteEvery reports whether a DELETE of any member c may hold is

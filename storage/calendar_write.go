@@ -8,15 +8,19 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Client writes to the calendar (DESIGN: item kinds and write-back rules):
+// Client writes to the calendar (README "Calendar and tasks"):
 //   - a new VEVENT is a client event: kept whole for its client, one PSA
-//     appointment per occurrence (see series_sync.go);
+//     appointment per occurrence (see series_sync.go) — unless it has the
+//     UID of a PSA item the user hid, which it brings back (hidden_put.go);
 //   - a PUT of a PSA appointment or calendar to-do moves it (times flow
 //     back); a changed title or description is discarded (lenient) or
 //     refused (strict); the rest is kept for the user;
-//   - service calls and time off are read-only; deleting a PSA item hides
-//     it for the user or is refused (DeleteObject); deleting a client
-//     event deletes its appointments.
+//   - a PUT of a service call or time off sends nothing to the PSA: what
+//     the PSA has no field for (an alarm) is kept for the user, a change
+//     to anything psadav renders of it is discarded or refused, so a
+//     phone that adds an alarm is never stuck;
+//   - deleting a PSA item hides it for the user or is refused
+//     (DeleteObject); deleting a client event deletes its appointments.
 
 type calendarWriter struct{}
 
@@ -26,19 +30,21 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 		return sourceKey{}, err
 	}
 	if existing == nil {
+		if existing, err = t.revealHidden(ctx, req, obj.UID); err != nil {
+			return sourceKey{}, err
+		}
+	}
+	if existing == nil {
 		if err := t.checkUID(ctx, req, obj.UID); err != nil {
 			return sourceKey{}, err
 		}
 		return t.createClientEvent(ctx, req, obj)
 	}
-	if existing.ReadOnly {
-		return sourceKey{}, readOnlyItem()
-	}
 	if err := uidUnchanged(existing, obj.UID); err != nil {
 		return sourceKey{}, err
 	}
 	switch mapping.Entity(existing.SourceEntity) {
-	case mapping.EntityAppointments, mapping.EntityCompanyToDos:
+	case mapping.EntityAppointments, mapping.EntityCompanyToDos, mapping.EntityServiceCalls, mapping.EntityTimeOffRequests:
 		return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
 	case entitySeries:
 		return t.updateClientEvent(ctx, req, existing, obj)
@@ -93,8 +99,9 @@ func (t *Tx) refuseInStrict(ctx context.Context, discarded []string) error {
 	return nil
 }
 
-// updatePSAItem applies a client's PUT of a PSA appointment or to-do:
-// times (and a to-do's completion) flow back; the rest is kept.
+// updatePSAItem applies a client's PUT of a PSA item: times (and a
+// to-do's completion) flow back unless the item is read-only (a service
+// call, time off); the rest is kept for the user.
 func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objectRow, obj *mapping.CalendarObject) error {
 	stored, err := mapping.ParseCalendarObject(existing.Body, obj.Floating())
 	if err != nil {
@@ -104,17 +111,45 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 	if err != nil {
 		return err
 	}
-	u, err := mapping.PSAItemUpdate(stored, obj, org.CompleteToDos, t.now)
+	key := sourceKey{mapping.Entity(existing.SourceEntity), existing.SourceRID}
+	rendered, err := t.renderingFor(ctx, req.Collection.ID, key, obj.Floating())
+	if err != nil {
+		return err
+	}
+	rules := mapping.ItemRules{Times: !existing.ReadOnly, CompleteToDos: org.CompleteToDos && !existing.ReadOnly, Rendered: rendered}
+	u, err := mapping.PSAItemUpdate(stored, obj, rules, t.now)
 	if err != nil {
 		return err
 	}
 	if err := t.refuseInStrict(ctx, u.Discarded); err != nil {
 		return err
 	}
-	entity := mapping.Entity(existing.SourceEntity)
-	rec, _, err := t.Record(ctx, entity, existing.SourceRID)
-	if err != nil {
+	var base mapping.PSATimes
+	if existing.ReadOnly {
+		if rendered != nil {
+			base = rendered.PSATimes()
+		}
+	} else if base, err = t.applyItemUpdate(ctx, req, key, u); err != nil {
 		return err
+	}
+	kept := u.Kept
+	// The client's date forms are kept with the PSA times they now stand
+	// for; times the client moved that stay the PSA's stand for none.
+	if !u.TimesDiscarded && !base.Start.IsZero() {
+		if kept, err = mapping.KeptWithForms(u.Kept, obj, base); err != nil {
+			return err
+		}
+	}
+	return t.setKeptAt(ctx, req.Collection.ID, existing.Href, key, kept)
+}
+
+// applyItemUpdate writes what a client's PUT of a PSA appointment or to-do
+// changes of its times and completion, and queues it for the PSA. It
+// returns the item's PSA times after the PUT.
+func (t *Tx) applyItemUpdate(ctx context.Context, req *PutRequest, key sourceKey, u mapping.ItemUpdate) (mapping.PSATimes, error) {
+	rec, _, err := t.Record(ctx, key.entity, key.rid)
+	if err != nil {
+		return mapping.PSATimes{}, err
 	}
 	changes := fieldChanges{}
 	var base mapping.PSATimes
@@ -131,15 +166,35 @@ func (t *Tx) updatePSAItem(ctx context.Context, req *PutRequest, existing *objec
 		}
 		base = mapping.PSATimes{Start: r.StartDateTime, End: r.EndDateTime}
 	}
-	if err := t.applyClientChanges(ctx, entity, existing.SourceRID, rec, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
-		return err
+	return base, t.applyClientChanges(ctx, key.entity, key.rid, rec, changes, &req.Account.ID, req.Account.ResourceID)
+}
+
+// renderingFor is psadav's rendering of source k for a collection before
+// the user's kept properties are merged into it: what of the item is the
+// PSA's. Nil when k places no object there.
+func (t *Tx) renderingFor(ctx context.Context, collectionID int64, k sourceKey, loc *time.Location) (*mapping.CalendarObject, error) {
+	pr := projectors[k.entity]
+	if pr == nil {
+		return nil, nil
 	}
-	// The client's date forms are kept with the PSA times they now stand for.
-	kept, err := mapping.KeptWithForms(u.Kept, obj, base)
+	row, err := t.loadRow(ctx, k.entity, k.rid)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return t.setKeptAt(ctx, req.Collection.ID, existing.Href, sourceKey{entity, existing.SourceRID}, kept)
+	places, err := pr.place(ctx, t, row)
+	if err != nil {
+		return nil, err
+	}
+	for _, pl := range places {
+		if pl.collectionID == collectionID && pl.body != nil {
+			obj, err := mapping.ParseCalendarObject(pl.body, loc)
+			if err != nil {
+				return nil, fmt.Errorf("storage: reading the rendering of %s %d: %w", k.entity, k.rid, err)
+			}
+			return obj, nil
+		}
+	}
+	return nil, nil
 }
 
 // fieldChanges collects a client's changes to a record's fields as the

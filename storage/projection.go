@@ -34,7 +34,7 @@ type placement struct {
 	uid          string
 	comp         string // VCARD, VEVENT or VTODO
 	body         []byte // rendered before kept properties are merged
-	readOnly     bool
+	readOnly     bool   // nothing of the item goes to the PSA (ObjectInfo.ReadOnly)
 	// clientOwned: the collection's user created the item (a DELETE
 	// deletes it in the PSA; access.go).
 	clientOwned bool

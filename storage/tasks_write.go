@@ -9,7 +9,9 @@ import (
 
 // Client writes to the task list (DESIGN: item kinds and write-back rules):
 //   - a new VTODO is a PSA to-do for the org's default company and action
-//     type, assigned to the user; the client's object is kept for it;
+//     type, assigned to the user; the client's object is kept for it (one
+//     with the UID of a PSA to-do the user hid brings it back instead:
+//     hidden_put.go);
 //   - a PUT of a PSA to-do moves it and completes or re-opens it (when the
 //     org lets completion flow back); a to-do the client created takes
 //     every mapped change;
@@ -24,12 +26,17 @@ func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *ob
 		return sourceKey{}, err
 	}
 	if existing == nil {
+		if existing, err = t.revealHidden(ctx, req, obj.UID); err != nil {
+			return sourceKey{}, err
+		}
+	}
+	if existing == nil {
 		if err := t.checkUID(ctx, req, obj.UID); err != nil {
 			return sourceKey{}, err
 		}
 		return t.createClientToDo(ctx, req, obj)
 	}
-	if existing.ReadOnly || mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
+	if mapping.Entity(existing.SourceEntity) != mapping.EntityCompanyToDos {
 		return sourceKey{}, readOnlyItem()
 	}
 	if err := uidUnchanged(existing, obj.UID); err != nil {

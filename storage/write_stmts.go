@@ -53,7 +53,7 @@ const (
 // writeQueries are the statements prepared for every process; the
 // per-entity ones (entitySQL) and the counter lock (a dialect spot) join
 // them.
-var writeQueries = []string{qLiveObject, qSourceObjects, qHidden, qKeptOf, qUpdateObj, qUIDHolders,
+var writeQueries = []string{qLiveObject, qSourceObjects, qHidden, qHiddenByUID, qKeptOf, qUpdateObj, qUIDHolders,
 	qKept, qKeptUpsert, qKeptDelete, qCounterSet, qPins, qOwners, qIdentityAt, qIdentitiesOf, qIdentityUpsert, qIdentityDelete}
 
 // entitySQL is the text of one mirror table's statements.
