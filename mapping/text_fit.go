@@ -3,7 +3,6 @@ package mapping
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 )
@@ -17,18 +16,23 @@ import (
 // units. Autotask keeps text in SQL Server nvarchar columns, whose length
 // is counted in byte-pairs (a character outside the Basic Multilingual
 // Plane, such as most emoji, takes two), and validates it with .NET
-// string lengths, which count the same way. It is never less than the
-// number of characters, so a text within a limit by this count is also
-// within it by characters (the mirror's columns).
+// string lengths, which count the same way (docs/autotask.md A24). It is
+// never less than the number of characters, so a text within a limit by
+// this count is also within it by characters (the mirror's columns).
 func PSALength(s string) int {
 	n := 0
 	for _, r := range s {
-		n++
-		if r > 0xFFFF {
-			n++
-		}
+		n += runeUnits(r)
 	}
 	return n
+}
+
+// runeUnits is a character's length in UTF-16 code units.
+func runeUnits(r rune) int {
+	if r > 0xFFFF {
+		return 2
+	}
+	return 1
 }
 
 // FitText cuts text for a field of limit PSALength units: head is the
@@ -73,19 +77,26 @@ func FitText(text string, limit int) (head, rest string) {
 	return strings.TrimRightFunc(text[:cut], unicode.IsSpace), strings.TrimLeftFunc(text[cut:], unicode.IsSpace)
 }
 
-// window is as much of text as a field of limit units can take (at most
-// four bytes a unit), so a cut costs the same however long the text: a
-// 10 MiB NOTE without a space is cut into parts without scanning the rest
-// of it for each part. The window ends at a character boundary.
+// window is as much of text as a cut for limit units needs to look at:
+// the characters up to one unit past the limit and a few after them (a
+// line-break opportunity depends on the characters that follow). So a
+// cut costs the same however long the text is: a 10 MiB NOTE is cut into
+// parts without scanning all the rest of it for each part. The window
+// ends at a character boundary.
 func window(text string, limit int) string {
-	n := 4*limit + 4
-	if len(text) <= n {
-		return text
+	units, ahead := 0, -1
+	for i, r := range text {
+		if ahead >= 0 {
+			if ahead++; ahead > 8 {
+				return text[:i]
+			}
+			continue
+		}
+		if units += runeUnits(r); units > limit {
+			ahead = 0
+		}
 	}
-	for n > 0 && !utf8.RuneStart(text[n]) {
-		n--
-	}
-	return text[:n]
+	return text
 }
 
 // graphemesWithin is the length in bytes of the longest run of whole
@@ -107,7 +118,7 @@ func graphemesWithin(text string, limit int) int {
 	}
 	used = 0
 	for i, r := range text {
-		if used += PSALength(string(r)); used > limit {
+		if used += runeUnits(r); used > limit {
 			return i
 		}
 	}

@@ -108,3 +108,21 @@ func FuzzFitText(f *testing.F) {
 }
 
 const longNoteForTests = "Met at the MSP summit in Berlin. Wants managed backup for three sites and a call back in Q3 about pricing."
+
+// BenchmarkSplitText cuts a 1 MB note into journal entries: words, and
+// one run without a break opportunity (each cut scans only its window).
+func BenchmarkSplitText(b *testing.B) {
+	for _, c := range []struct{ name, text string }{
+		{"words-1MB", strings.Repeat("Backup report for the Munich site. ", 30_000)},
+		{"nospace-1MB", strings.Repeat("0123456789", 100_000)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			for b.Loop() {
+				if _, parts := SplitText(c.text, 50, 32000); len(parts) < 30 {
+					b.Fatal(len(parts))
+				}
+			}
+		})
+	}
+}

@@ -276,3 +276,32 @@ func TestLongNotePSAMaster(t *testing.T) {
 		}
 	})
 }
+
+// A NOTE beyond the note field and one journal entry's 32,000 takes
+// several entries, numbered, in reading order; each is one write-back.
+func TestVeryLongNoteTakesSeveralEntries(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		f := contactsFixture(t, s)
+		setting(t, s, "contact-policy", "two-way")
+		const href = "contact-12.vcf"
+		text := strings.TrimSpace(strings.Repeat("Backup report for the Munich site. ", 2000)) // 69,999 characters
+		_, err := putCard(s, f.alice, f.aliceBk, href, cardWithNote(t, s, f.aliceBk, href, text))
+		must(t, err)
+		c, _ := contactByRef(t, s, 12)
+		parts := []string{c.Note}
+		var names []string
+		for _, e := range outbox(t, s)[1:] {
+			p := payload(t, e)
+			if e.Entity != "CompanyNotes" || e.Op != storage.OpCreate || mapping.PSALength(p["note"].(string)) > 32000 {
+				t.Fatalf("write-back %+v", e)
+			}
+			parts, names = append(parts, p["note"].(string)), append(names, p["name"].(string))
+		}
+		if strings.Join(names, "|") != "Note, continued (1/3)|Note, continued (2/3)|Note, continued (3/3)" || strings.Join(parts, " ") != text {
+			t.Fatalf("entries %v do not hold the text in order", names)
+		}
+		if got := noteOf(t, s, f.aliceBk, href); got != text {
+			t.Fatal("alice does not read back her NOTE")
+		}
+	})
+}

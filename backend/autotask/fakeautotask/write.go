@@ -46,7 +46,7 @@ func (t *Tenant) clean(entity string, fields map[string]any) (map[string]any, []
 		}
 		switch m.kind {
 		case atjson.KindString:
-			// Autotask counts UTF-16 code units (SQL Server nvarchar).
+			// Autotask counts UTF-16 code units (docs/autotask.md A24).
 			if s, ok := v.(string); ok && m.length > 0 && mapping.PSALength(s) > m.length {
 				errs = append(errs, fmt.Sprintf("Value for field %s exceeds the maximum length of %d characters.", m.name, m.length))
 			}
