@@ -2,8 +2,8 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
 )
@@ -27,6 +27,9 @@ type ContactWrite struct {
 	// Fill: the card is being linked to an existing contact (duplicate
 	// rule, or a UID naming it): values the card lacks keep the PSA's.
 	Fill bool
+	// KeptNote is the NOTE state kept for this card (contact_note.go), its
+	// continuation entries as journal entry ids; nil when none.
+	KeptNote *KeptNote
 }
 
 // ContactResult is what a write does to the PSA contact.
@@ -35,13 +38,23 @@ type ContactResult struct {
 	Changed   []string   // Autotask fields whose value changes
 	Discarded []string   // client properties whose changes were not applied
 	Kept      vcard.Card // properties kept for the user
+	// Continuation are the card's continuation entries after the write, in
+	// order (contact_note.go): those with Changed fields are to be created
+	// or updated in the PSA's journal. When Kept holds the NOTE state,
+	// storage records the entries' row ids in it (SetKeptContinuation).
+	Continuation []JournalSlot
+	// NoteCut is the length (PSALength) of the NOTE text that went to the
+	// note field when the rest went to the journal; 0 when it all fits.
+	NoteCut int
 }
 
 // ApplyContactCard applies a client's card to a contact under the rules:
 // a card without a name is refused; a changed value over a PSA limit is
-// refused (never truncated); an unknown country is refused; changes the
-// rules do not allow (PSA fields under psa-master, the company, the
-// journal, a PSA photo) are discarded, or refused in strict mode.
+// refused (never truncated), except the NOTE, whose rest beyond the note
+// field goes to the journal (contact_note.go); an unknown country is
+// refused; changes the rules do not allow (PSA fields under psa-master,
+// the company, the journal's history, a PSA photo) are discarded, or
+// refused in strict mode.
 func ApplyContactCard(w ContactWrite) (ContactResult, error) {
 	c := w.Card
 	if !c.HasName() {
@@ -64,13 +77,19 @@ func ApplyContactCard(w ContactWrite) (ContactResult, error) {
 	if err := a.validate(); err != nil {
 		return ContactResult{}, err
 	}
-	if w.Current != nil && !w.Editable && len(a.changed) > 0 {
-		a.block(props(a.changed)...)
-		for _, name := range a.changed {
-			f, _ := fieldByName(name)
-			f.copy(&a.next, &a.cur)
+	if w.Current != nil && !w.Editable {
+		if a.journalWrites() && !slices.Contains(a.changed, "note") {
+			a.block("NOTE") // only the part beyond the note field changed
 		}
-		a.changed = nil
+		a.slots, a.noteField = nil, nil
+		if len(a.changed) > 0 {
+			a.block(props(a.changed)...)
+			for _, name := range a.changed {
+				f, _ := fieldByName(name)
+				f.copy(&a.next, &a.cur)
+			}
+			a.changed = nil
+		}
 	}
 	orgKept := a.org()
 	keepPhoto := a.photo()
@@ -81,7 +100,23 @@ func ApplyContactCard(w ContactWrite) (ContactResult, error) {
 		}
 		return ContactResult{}, r
 	}
-	return ContactResult{Contact: a.next, Changed: a.changed, Discarded: a.discarded, Kept: a.kept(orgKept, keepPhoto)}, nil
+	res := ContactResult{Contact: a.next, Changed: a.changed, Discarded: a.discarded, Kept: a.kept(orgKept, keepPhoto),
+		Continuation: a.slots}
+	if len(a.slots) > 0 && a.slots[0].Note != "" {
+		res.NoteCut = PSALength(a.next.Note)
+	}
+	return res, nil
+}
+
+// journalWrites reports whether the NOTE creates or changes continuation
+// entries.
+func (a *applier) journalWrites() bool {
+	for _, s := range a.slots {
+		if len(s.Changed) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type applier struct {
@@ -91,6 +126,12 @@ type applier struct {
 	blocked    []string // strict: properties that may not change
 	discarded  []string
 	orgBlocked bool
+	// The NOTE (contact_note.go): the card's continuation entries after
+	// the write, the client's NOTE to keep for it, and whether the NOTE
+	// changed the journal's history (and was blocked).
+	slots       []JournalSlot
+	noteField   *vcard.Field
+	noteBlocked bool
 }
 
 // block records a change the rules do not allow: refused in strict mode,
@@ -227,23 +268,6 @@ func FindCountry(countries []Country, text string) *Country {
 	return nil
 }
 
-// note maps NOTE to the contact's note: the journal entries psadav appends
-// (seed 004) are not part of it and cannot be edited from a client.
-func (a *applier) note() {
-	c := a.w.Card
-	text := strings.TrimSpace(strings.ReplaceAll(c.Note, "\r\n", "\n"))
-	if v := a.w.Current; v != nil && len(v.Journal) > 0 && text != "" {
-		block := ContactNote("", v.Journal)
-		i := strings.Index(text, block)
-		if i < 0 {
-			a.block("NOTE")
-			return
-		}
-		text = strings.Join(nonEmpty(text[:i], text[i+len(block):]), "\n")
-	}
-	a.set(&a.next.Note, text)
-}
-
 // org applies the ORG rule: a contact's company is fixed at creation, so
 // a different ORG on an existing contact is not an update. It reports
 // whether the card's ORG is kept for the user (their own text, or a
@@ -297,7 +321,7 @@ func (a *applier) validate() error {
 			continue
 		}
 		v := *f.str(&a.next)
-		if limit := a.w.Schema.MaxLength(EntityContacts, f.name); limit > 0 && utf8.RuneCountInString(v) > limit {
+		if limit := a.w.Schema.MaxLength(EntityContacts, f.name); limit > 0 && PSALength(v) > limit {
 			return TooLong(f.prop, limit, f.name)
 		}
 		if info, _ := a.w.Schema.Field(EntityContacts, f.name); info.Required && strings.TrimSpace(v) == "" {
@@ -329,6 +353,7 @@ func (a *applier) kept(org, photo bool) vcard.Card {
 	if photo {
 		out[vcard.FieldPhoto] = append([]*vcard.Field{c.PhotoField}, out[vcard.FieldPhoto]...)
 	}
+	a.keptNote(out)
 	return out
 }
 

@@ -33,6 +33,7 @@ type ContactCard struct {
 	URLs                        []*vcard.Field
 	Note                        string
 	HasNote                     bool
+	NoteField                   *vcard.Field // the NOTE as sent
 	// Photo is an inline photo (base64), PhotoField the property as sent.
 	Photo      string
 	PhotoField *vcard.Field
@@ -95,7 +96,7 @@ func readCard(card vcard.Card) *ContactCard {
 	for name, fields := range card {
 		for i, f := range fields {
 			switch {
-			case ownProps[name], name == vcard.FieldUID, name == vcard.FieldName && i == 0,
+			case ownProps[name], strings.HasPrefix(name, "X-PSADAV-"), name == vcard.FieldUID, name == vcard.FieldName && i == 0,
 				name == vcard.FieldFormattedName && i == 0, isDecoration(name):
 				// handled above, or with their group below
 			case !mappable(f):
@@ -113,7 +114,7 @@ func readCard(card vcard.Card) *ContactCard {
 				c.Title = strings.TrimSpace(f.Value)
 				mappedGroups[f.Group] = true
 			case name == vcard.FieldNote && !c.HasNote:
-				c.Note, c.HasNote = f.Value, true
+				c.Note, c.HasNote, c.NoteField = f.Value, true, f
 				mappedGroups[f.Group] = true
 			case name == vcard.FieldURL && c.readSocial(f):
 				mappedGroups[f.Group] = true

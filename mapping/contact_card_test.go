@@ -77,7 +77,7 @@ func TestClientCardsSplit(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			c := readFixture(t, tc.file)
 			got := *c
-			got.Kept, got.URLs, got.OrgField, got.PhotoField, got.Photo = nil, nil, nil, nil, ""
+			got.Kept, got.URLs, got.OrgField, got.PhotoField, got.Photo, got.NoteField = nil, nil, nil, nil, "", nil
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("mapped values\n got %+v\nwant %+v", got, tc.want)
 			}

@@ -20,7 +20,7 @@ var keptOverride = map[string]bool{"ORG": true}
 // keptNeverMerged lists properties the PSA rendering always owns.
 var keptNeverMerged = map[string]bool{
 	"VERSION": true, "PRODID": true, "UID": true, "REV": true, "N": true, "FN": true,
-	PropContactID: true, PropCompanyID: true,
+	PropContactID: true, PropCompanyID: true, PropNoteBase: true, PropNoteJournal: true,
 }
 
 // EncodeKeptCard stores kept properties; "" when there are none.
@@ -49,8 +49,23 @@ func DecodeKeptCard(data string) (vcard.Card, error) {
 // MergeKeptCard folds a user's kept properties into a rendered card body.
 // A kept property the rendering also has is added beside it, except that
 // a single-valued rendered property (PHOTO, NOTE, TITLE …) wins and ORG is
-// replaced by the kept one.
+// replaced by the kept one. A kept NOTE state is never served: see
+// CardMerger.
 func MergeKeptCard(body []byte, data string) ([]byte, error) {
+	return CardMerger{}.Merge(body, data)
+}
+
+// CardMerger merges kept properties into the card of a contact whose NOTE
+// state (NoteState of its note and journal now) NoteState tells: a NOTE
+// the user's client wrote replaces the rendered one while the PSA still
+// holds what it stood for (contact_note.go). NoteState is called only for
+// a card with a kept NOTE; nil: no kept NOTE is served.
+type CardMerger struct {
+	NoteState func() string
+}
+
+// Merge is MergeKeptCard for the contact.
+func (m CardMerger) Merge(body []byte, data string) ([]byte, error) {
 	kept, err := DecodeKeptCard(data)
 	if err != nil || len(kept) == 0 {
 		return body, err
@@ -58,6 +73,16 @@ func MergeKeptCard(body []byte, data string) ([]byte, error) {
 	card, err := DecodeCard(body)
 	if err != nil {
 		return nil, err
+	}
+	if k := keptNoteOf(kept); k != nil {
+		if m.NoteState != nil && k.Base == m.NoteState() {
+			card[vcard.FieldNote] = kept[vcard.FieldNote]
+			delete(kept, vcard.FieldNote)
+		} else if notes := kept[vcard.FieldNote][1:]; len(notes) > 0 {
+			kept[vcard.FieldNote] = notes
+		} else {
+			delete(kept, vcard.FieldNote)
+		}
 	}
 	for name, fields := range kept {
 		switch {
@@ -77,7 +102,12 @@ func MergeKeptCard(body []byte, data string) ([]byte, error) {
 // keeps the UID its client gave it (RFC 6352 §5.1), whatever UID the
 // contact's other cards have.
 func MergeKeptCardAs(body []byte, uid, data string) ([]byte, error) {
-	merged, err := MergeKeptCard(body, data)
+	return CardMerger{}.MergeAs(body, uid, data)
+}
+
+// MergeAs is MergeKeptCardAs for the contact.
+func (m CardMerger) MergeAs(body []byte, uid, data string) ([]byte, error) {
+	merged, err := m.Merge(body, data)
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,8 @@ func PhoneWithExtension(phone, ext string) string {
 }
 
 // ContactNote is the vCard NOTE: the contact's note, then its journal
-// entries newest first (seed 004).
+// entries newest first (seed 004), each after its date; an emptied
+// continuation entry (contact_note.go) is not shown.
 func ContactNote(note string, journal []CompanyNote) string {
 	entries := append([]CompanyNote(nil), journal...)
 	sort.SliceStable(entries, func(i, j int) bool {
@@ -122,9 +123,8 @@ func ContactNote(note string, journal []CompanyNote) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(note))
 	for _, e := range entries {
-		text := strings.TrimSpace(e.Note)
-		title := strings.TrimSpace(e.Name)
-		if text == "" && title == "" {
+		text := entryText(e)
+		if text == "" {
 			continue
 		}
 		if b.Len() > 0 {
@@ -133,12 +133,6 @@ func ContactNote(note string, journal []CompanyNote) string {
 		if t := noteTime(e); !t.IsZero() {
 			b.WriteString(t.UTC().Format("2006-01-02"))
 			b.WriteString(" ")
-		}
-		if title != "" {
-			b.WriteString(title)
-			if text != "" {
-				b.WriteString(": ")
-			}
 		}
 		b.WriteString(text)
 	}

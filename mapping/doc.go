@@ -19,7 +19,16 @@
 // values of PSA fields and the properties kept for the user;
 // contact_apply.go applies the write-back rules to it (policy, limits,
 // company, journal, photo) and says what changes, what is discarded and
-// what is kept — storage carries that out.
+// what is kept — storage carries that out. contact_note.go is the NOTE:
+// the start that fits is the note, the rest the card's continuation
+// entries in the contact's journal, and the client's whole NOTE is kept
+// with the note and journal it stood for.
+//
+// Free text longer than its PSA field (a note, an event's description, a
+// to-do's text) is cut in text_fit.go, at Unicode line-break
+// opportunities and between grapheme clusters, with lengths counted in
+// UTF-16 units as Autotask counts them; a title, a name or a phone
+// number over its limit is refused instead.
 //
 // Everything here is pure: no I/O, no clock, no configuration globals.
 // Callers pass in what a function needs (the record, the settings, the

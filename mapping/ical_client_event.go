@@ -62,16 +62,25 @@ func occurrenceOf(in Instance) Occurrence {
 	return oc
 }
 
-// CheckOccurrence refuses an occurrence the PSA cannot hold (a title or
-// description over its limits): never truncate.
+// CheckOccurrence refuses an occurrence the PSA cannot hold: a title over
+// its limit (a title cut short would be another title). A description
+// over the limit is not refused: see PSADescription.
 func CheckOccurrence(oc Occurrence, s *Schema) error {
-	if n := s.MaxLength(EntityAppointments, "title"); n > 0 && len([]rune(oc.Title)) > n {
+	if n := s.MaxLength(EntityAppointments, "title"); n > 0 && PSALength(oc.Title) > n {
 		return TooLong(ical.PropSummary, n, "title")
 	}
-	if n := s.MaxLength(EntityAppointments, "description"); n > 0 && len([]rune(oc.Description)) > n {
-		return TooLong(ical.PropDescription, n, "description")
-	}
 	return nil
+}
+
+// PSADescription is the description the PSA gets for an occurrence: the
+// client's DESCRIPTION where it fits the appointment's description, else
+// its start, cut where a reader expects a cut (FitText). The client keeps
+// its whole text: its event is kept as it sent it, and RenderClientEvent
+// takes the PSA's description for the client's while it is that start.
+// cut reports that the PSA gets less than the client wrote.
+func (oc Occurrence) PSADescription(s *Schema) (text string, cut bool) {
+	text, rest := FitText(oc.Description, s.MaxLength(EntityAppointments, "description"))
+	return text, rest != ""
 }
 
 // SeriesLink is the PSA appointment made from one occurrence, as the PSA
@@ -88,7 +97,9 @@ type SeriesLink struct {
 // changed since: an occurrence the PSA moved gets its new times (an
 // override for a series), a public one its new title and description, and
 // one the PSA deleted becomes an EXDATE (a single event disappears: nil).
-func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink) ([]byte, error) {
+// A description the PSA holds as psadav sent it, the start of a longer
+// DESCRIPTION (PSADescription under s's limits; s nil: none), is no change.
+func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink, s *Schema) ([]byte, error) {
 	if len(links) == 0 {
 		return body, nil
 	}
@@ -113,7 +124,11 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink)
 			continue
 		}
 		moved := !l.Start.Equal(oc.Start) || !l.End.Equal(oc.End)
-		retitled := !oc.Private && (l.Title != oc.Title || normText(l.Description) != normText(oc.Description))
+		sent := oc.Description
+		if s != nil {
+			sent, _ = oc.PSADescription(s)
+		}
+		retitled := !oc.Private && (l.Title != oc.Title || normText(l.Description) != normText(sent))
 		if !moved && !retitled {
 			continue
 		}

@@ -190,7 +190,7 @@ func TestRenderClientEventKeepsDuration(t *testing.T) {
 	body := crlf("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:x", "BEGIN:VEVENT", "UID:s", "DTSTAMP:20250101T000000Z",
 		"DTSTART;TZID=Europe/Berlin:20250602T090000", "DURATION:PT30M", "RRULE:FREQ=DAILY;COUNT=3", "SUMMARY:Daily", "END:VEVENT", "END:VCALENDAR")
 	out, err := RenderClientEvent(body, loc, []SeriesLink{{RecurrenceID: utc("2025-06-03T07:00:00Z"),
-		Start: utc("2025-06-03T08:00:00Z"), End: utc("2025-06-03T08:45:00Z"), Title: "Daily"}})
+		Start: utc("2025-06-03T08:00:00Z"), End: utc("2025-06-03T08:45:00Z"), Title: "Daily"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

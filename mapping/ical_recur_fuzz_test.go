@@ -60,7 +60,7 @@ func FuzzClientRRule(f *testing.F) {
 			t.Fatalf("expand: %v", err)
 		}
 		link := SeriesLink{RecurrenceID: utc("2025-09-01T08:00:00Z"), Start: utc("2025-09-01T09:00:00Z"), End: utc("2025-09-01T10:00:00Z")}
-		if _, err := RenderClientEvent(body, time.UTC, []SeriesLink{link}); err != nil {
+		if _, err := RenderClientEvent(body, time.UTC, []SeriesLink{link}, nil); err != nil {
 			t.Fatalf("render: %v", err)
 		}
 		if d := time.Since(begin); d > time.Second {

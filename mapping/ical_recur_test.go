@@ -104,7 +104,7 @@ func TestStoredRulesStayBounded(t *testing.T) {
 			t.Errorf("%s: expand: %v", c.name, err)
 		}
 		link := SeriesLink{RecurrenceID: utc("2025-06-20T08:00:00Z"), Start: utc("2025-06-20T09:00:00Z"), End: utc("2025-06-20T09:30:00Z")}
-		if _, err := RenderClientEvent(event(c.rule), time.UTC, []SeriesLink{link}); err != nil {
+		if _, err := RenderClientEvent(event(c.rule), time.UTC, []SeriesLink{link}, nil); err != nil {
 			t.Errorf("%s: render: %v", c.name, err)
 		}
 		t.Logf("%s: %d instances in June, every expansion in %v", c.name, n, time.Since(start).Round(time.Microsecond))

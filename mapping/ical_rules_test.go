@@ -225,14 +225,14 @@ func TestRenderClientEvent(t *testing.T) {
 	for _, oc := range occ {
 		links = append(links, SeriesLink{RecurrenceID: oc.RecurrenceID, Start: oc.Start, End: oc.End, Title: oc.Title})
 	}
-	same, err := RenderClientEvent(body, loc, links)
+	same, err := RenderClientEvent(body, loc, links, nil)
 	if err != nil || string(same) != string(body) {
 		t.Fatalf("unchanged series re-rendered (%v)", err)
 	}
 	// The PSA moved the second occurrence and deleted the third.
 	links[1].Start, links[1].End = links[1].Start.Add(2*time.Hour), links[1].End.Add(2*time.Hour)
 	links[2].Deleted = true
-	out, err := RenderClientEvent(body, loc, links)
+	out, err := RenderClientEvent(body, loc, links, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +249,11 @@ func TestRenderClientEvent(t *testing.T) {
 	}
 	// A single event the PSA deleted disappears; one it moved moves.
 	single := fixture(t, "ios-event.ics")
-	if out, err := RenderClientEvent(single, loc, []SeriesLink{{Deleted: true}}); out != nil || err != nil {
+	if out, err := RenderClientEvent(single, loc, []SeriesLink{{Deleted: true}}, nil); out != nil || err != nil {
 		t.Errorf("deleted single event: %s %v", out, err)
 	}
 	out, _ = RenderClientEvent(single, loc, []SeriesLink{{Start: utc("2025-03-12T12:00:00Z"), End: utc("2025-03-12T13:00:00Z"),
-		Title: "Kundentermin Müller"}})
+		Title: "Kundentermin Müller"}}, nil)
 	if !strings.Contains(string(out), "DTSTART;TZID=Europe/Berlin:20250312T130000") || !strings.Contains(string(out), "TRIGGER:-PT15M") {
 		t.Errorf("moved single event:\n%s", out)
 	}

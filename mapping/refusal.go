@@ -49,10 +49,11 @@ func refuse(code RefusalCode, format string, args ...any) *Refusal {
 	return &Refusal{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// TooLong refuses a value over a PSA field limit: never truncate.
+// TooLong refuses a value over a PSA field limit: never truncate. The
+// limit counts as the PSA counts (PSALength), which the message says.
 func TooLong(prop string, limit int, psaField string) *Refusal {
 	return &Refusal{Code: RefuseTooLong, Fields: []string{prop}, Limit: limit,
-		Message: fmt.Sprintf("%s is longer than the PSA allows: at most %d characters (PSA field %s)", prop, limit, psaField)}
+		Message: fmt.Sprintf("%s is longer than the PSA allows: at most %d characters, most emoji counting as two (PSA field %s)", prop, limit, psaField)}
 }
 
 // ReadOnlyFields refuses, in strict mode, changes to fields clients may not change.

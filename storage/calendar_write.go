@@ -166,7 +166,8 @@ func (t *Tx) applyItemUpdate(ctx context.Context, req *PutRequest, key sourceKey
 		}
 		base = mapping.PSATimes{Start: r.StartDateTime, End: r.EndDateTime}
 	}
-	return base, t.applyClientChanges(ctx, key.entity, key.rid, rec, changes, &req.Account.ID, req.Account.ResourceID)
+	_, err = t.applyClientChanges(ctx, key.entity, key.rid, rec, changes, &req.Account.ID, req.Account.ResourceID)
+	return base, err
 }
 
 // renderingFor is psadav's rendering of source k for a collection before
@@ -226,16 +227,25 @@ func (c fieldChanges) times(start, end *time.Time, u mapping.ItemUpdate) {
 }
 
 // applyClientChanges writes a client's changes to a row and queues them
-// for the PSA, in the request's transaction; no changes, no write.
-func (t *Tx) applyClientChanges(ctx context.Context, entity mapping.Entity, rid int64, rec any, changes fieldChanges, userID, resource *int64) error {
+// for the PSA, in the request's transaction; no changes, no write (the
+// outbox entry's id is 0).
+func (t *Tx) applyClientChanges(ctx context.Context, entity mapping.Entity, rid int64, rec any, changes fieldChanges, userID, resource *int64) (int64, error) {
 	if len(changes) == 0 {
-		return nil
+		return 0, nil
 	}
 	if err := t.UpdateFromClient(ctx, entity, rid, rec); err != nil {
-		return err
+		return 0, err
 	}
-	_, err := t.Enqueue(ctx, entity, rid, OpUpdate, changes, userID, resource)
-	return err
+	return t.Enqueue(ctx, entity, rid, OpUpdate, changes, userID, resource)
+}
+
+// noteTextCut says in a write-back's history that the PSA gets the start
+// of a client's text (README: Calendar and tasks): prop is the client's
+// property, field the PSA field, limit its length.
+func (t *Tx) noteTextCut(ctx context.Context, outbox int64, prop, field, text, sent string, limit int) error {
+	return t.NoteOutbox(ctx, outbox, "decided", fmt.Sprintf(
+		"%s has %d characters, %s holds %d: the PSA gets the first %d, cut at a word; the client keeps its whole text",
+		prop, mapping.PSALength(text), field, limit, mapping.PSALength(sent)))
 }
 
 // createClientEvent stores a client's new event and makes its appointments.

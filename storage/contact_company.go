@@ -116,7 +116,7 @@ func (t *Tx) createCompany(ctx context.Context, acct Account, name string, conta
 	if err != nil {
 		return 0, err
 	}
-	if limit := schema.MaxLength(mapping.EntityCompanies, "companyName"); limit > 0 && utf8.RuneCountInString(name) > limit {
+	if limit := schema.MaxLength(mapping.EntityCompanies, "companyName"); limit > 0 && mapping.PSALength(name) > limit {
 		return 0, mapping.TooLong("ORG", limit, "companyName")
 	}
 	if acct.ResourceID == nil {
@@ -128,7 +128,7 @@ func (t *Tx) createCompany(ctx context.Context, acct Account, name string, conta
 		return 0, &mapping.Refusal{Code: mapping.RefuseMissing, Fields: []string{"TEL", "ORG"},
 			Message: fmt.Sprintf("the PSA has no company %q, and a new company needs a phone number: add a work phone to the card", name)}
 	}
-	if limit := schema.MaxLength(mapping.EntityCompanies, "phone"); limit > 0 && utf8.RuneCountInString(phone) > limit {
+	if limit := schema.MaxLength(mapping.EntityCompanies, "phone"); limit > 0 && mapping.PSALength(phone) > limit {
 		return 0, mapping.TooLong("TEL", limit, "Companies.phone")
 	}
 	var companyType *int64

@@ -7,7 +7,9 @@
 // PSA connector's own state (psa_sync.go, webhook_events.go, leader.go).
 // What clients write is bounded before it is stored: a recurring event by
 // what it expands to (series_limits.go), a user's write-backs by an hourly
-// budget (write_budget.go).
+// budget (write_budget.go). A card's NOTE beyond the contact's note field
+// becomes journal entries of the contact (contact_journal.go), each one
+// more write-back.
 //
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL (the
 // pgx driver) through bun. Dialect differences live in db.go (opening,

@@ -124,7 +124,11 @@ func (seriesProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]place
 		return nil, err
 	}
 	loc := t.userLocation(owner.settings.TimeZone)
-	body, err := mapping.RenderClientEvent([]byte(r.Body), loc, links)
+	schema, err := t.schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := mapping.RenderClientEvent([]byte(r.Body), loc, links, schema)
 	if err != nil || body == nil {
 		return nil, err
 	}

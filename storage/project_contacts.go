@@ -74,11 +74,21 @@ func (contactProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]plac
 	}
 	body := mapping.EncodeCard(mapping.RenderContact(view))
 	ref := r.RefID()
+	// A card's kept NOTE is served while the PSA holds what it stood for
+	// (mapping/contact_note.go); the state is summed up once, for the
+	// first card that keeps one.
+	state := ""
+	merger := mapping.CardMerger{NoteState: func() string {
+		if state == "" {
+			state = mapping.NoteState(view.Contact.Note, view.Journal)
+		}
+		return state
+	}}
 	out := make([]placement, len(colls))
 	for i, id := range colls {
 		out[i] = placement{collectionID: id, href: mapping.Href(mapping.KindContact, ref),
 			uid: mapping.UID(mapping.KindContact, ref, r.ClientUID), comp: "VCARD", body: body,
-			merge: mapping.MergeKeptCard, mergeAs: mapping.MergeKeptCardAs}
+			merge: merger.Merge, mergeAs: merger.MergeAs}
 	}
 	return out, nil
 }
@@ -123,7 +133,9 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 			return v, err
 		}
 		for _, n := range notes {
-			v.Journal = append(v.Journal, n.CompanyNote)
+			e := n.CompanyNote
+			e.ID = n.RefID()
+			v.Journal = append(v.Journal, e)
 		}
 	}
 	schema, err := t.schema(ctx)

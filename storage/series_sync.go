@@ -92,12 +92,12 @@ func (t *Tx) syncSeries(ctx context.Context, r *seriesRow, obj *mapping.Calendar
 		plan.create = plan.create[:keep]
 	}
 	for _, p := range plan.pairs {
-		if err := t.updateOccurrence(ctx, r, p.link, p.oc); err != nil {
+		if err := t.updateOccurrence(ctx, r, p.link, p.oc, schema); err != nil {
 			return err
 		}
 	}
 	for _, oc := range plan.create {
-		if err := t.createOccurrence(ctx, r, oc); err != nil {
+		if err := t.createOccurrence(ctx, r, oc, schema); err != nil {
 			return err
 		}
 	}
@@ -181,8 +181,9 @@ func (t *Tx) relink(ctx context.Context, l *seriesLinkRow, rid int64) error {
 	return err
 }
 
-func (t *Tx) createOccurrence(ctx context.Context, r *seriesRow, oc mapping.Occurrence) error {
-	a := mapping.Appointment{ResourceID: r.ResourceID, Title: oc.Title, Description: oc.Description,
+func (t *Tx) createOccurrence(ctx context.Context, r *seriesRow, oc mapping.Occurrence, schema *mapping.Schema) error {
+	desc, cut := oc.PSADescription(schema)
+	a := mapping.Appointment{ResourceID: r.ResourceID, Title: oc.Title, Description: desc,
 		StartDateTime: oc.Start.UTC(), EndDateTime: oc.End.UTC(), CreatorResourceID: ptr(r.ResourceID)}
 	rid, err := t.InsertClient(ctx, mapping.EntityAppointments, &a, *r.OriginUserID, "")
 	if err != nil {
@@ -192,14 +193,17 @@ func (t *Tx) createOccurrence(ctx context.Context, r *seriesRow, oc mapping.Occu
 	if _, err := t.tx.NewInsert().Model(&link).Exec(ctx); err != nil {
 		return err
 	}
-	_, err = t.Enqueue(ctx, mapping.EntityAppointments, rid, OpCreate, map[string]any{
+	id, err := t.Enqueue(ctx, mapping.EntityAppointments, rid, OpCreate, map[string]any{
 		"resourceID": r.ResourceID, "title": a.Title, "description": a.Description,
 		"startDateTime": psaTime(a.StartDateTime), "endDateTime": psaTime(a.EndDateTime),
 	}, r.OriginUserID, ptr(r.ResourceID))
-	return err
+	if err != nil || !cut {
+		return err
+	}
+	return t.noteTextCut(ctx, id, "DESCRIPTION", "the appointment's description", oc.Description, desc, schema.MaxLength(mapping.EntityAppointments, "description"))
 }
 
-func (t *Tx) updateOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRow, oc mapping.Occurrence) error {
+func (t *Tx) updateOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRow, oc mapping.Occurrence, schema *mapping.Schema) error {
 	row, err := t.loadRow(ctx, mapping.EntityAppointments, l.AppointmentRID)
 	if err != nil {
 		return err
@@ -209,12 +213,17 @@ func (t *Tx) updateOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRo
 		return nil // the PSA deleted it: the event shows an EXDATE, nothing comes back
 	}
 	rec := a.Appointment
+	desc, cut := oc.PSADescription(schema)
 	changes := fieldChanges{}
 	changes.text("title", &rec.Title, oc.Title)
-	changes.text("description", &rec.Description, oc.Description)
+	changes.text("description", &rec.Description, desc)
 	changes.time("startDateTime", &rec.StartDateTime, oc.Start)
 	changes.time("endDateTime", &rec.EndDateTime, oc.End)
-	return t.applyClientChanges(ctx, mapping.EntityAppointments, a.RID, &rec, changes, r.OriginUserID, ptr(r.ResourceID))
+	id, err := t.applyClientChanges(ctx, mapping.EntityAppointments, a.RID, &rec, changes, r.OriginUserID, ptr(r.ResourceID))
+	if err != nil || !cut || changes["description"] == nil {
+		return err
+	}
+	return t.noteTextCut(ctx, id, "DESCRIPTION", "the appointment's description", oc.Description, desc, schema.MaxLength(mapping.EntityAppointments, "description"))
 }
 
 func (t *Tx) deleteOccurrence(ctx context.Context, r *seriesRow, l *seriesLinkRow) error {

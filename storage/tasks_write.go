@@ -97,11 +97,12 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 		return sourceKey{}, err
 	}
 	f := mapping.ClientToDoFields(obj, org.CompleteToDos, t.now)
-	if err := t.checkToDoText(ctx, f.Description); err != nil {
+	text, cut, err := t.toDoText(ctx, f.Description)
+	if err != nil {
 		return sourceKey{}, err
 	}
 	res := *req.Account.ResourceID
-	td := mapping.ToDo{CompanyID: org.DefaultCompanyID, ActionType: actionType, ActivityDescription: f.Description,
+	td := mapping.ToDo{CompanyID: org.DefaultCompanyID, ActionType: actionType, ActivityDescription: text,
 		AssignedToResourceID: res, StartDateTime: f.Start.UTC(), EndDateTime: f.End.UTC(), CompletedDate: f.Completed,
 		CreatorResourceID: ptr(res)}
 	rid, err := t.InsertClient(ctx, mapping.EntityCompanyToDos, &td, req.Account.ID, obj.UID)
@@ -113,8 +114,14 @@ func (t *Tx) createClientToDo(ctx context.Context, req *PutRequest, obj *mapping
 	if td.CompletedDate != nil {
 		fields["completedDate"] = psaTime(*td.CompletedDate)
 	}
-	if _, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, rid, OpCreate, fields, &req.Account.ID, ptr(res)); err != nil {
+	out, err := t.Enqueue(ctx, mapping.EntityCompanyToDos, rid, OpCreate, fields, &req.Account.ID, ptr(res))
+	if err != nil {
 		return sourceKey{}, err
+	}
+	if cut != nil {
+		if err := cut(out); err != nil {
+			return sourceKey{}, err
+		}
 	}
 	// The task is a client identity of the to-do: its href, UID and whole
 	// object stay the client's through every re-render and rebuild.
@@ -151,11 +158,12 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 		return err
 	}
 	f := mapping.ClientToDoFields(obj, org.CompleteToDos, t.now)
-	if err := t.checkToDoText(ctx, f.Description); err != nil {
+	text, cut, err := t.toDoText(ctx, f.Description)
+	if err != nil {
 		return err
 	}
 	changes := fieldChanges{}
-	changes.text("activityDescription", &td.ActivityDescription, f.Description)
+	changes.text("activityDescription", &td.ActivityDescription, text)
 	if !f.Undated { // an undated to-do leaves the PSA's times where they are
 		changes.time("startDateTime", &td.StartDateTime, f.Start)
 		changes.time("endDateTime", &td.EndDateTime, f.End)
@@ -168,22 +176,36 @@ func (t *Tx) updateClientToDo(ctx context.Context, req *PutRequest, existing *ob
 			td.CompletedDate, changes["completedDate"] = nil, nil
 		}
 	}
-	if err := t.applyClientChanges(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td, changes, &req.Account.ID, req.Account.ResourceID); err != nil {
+	out, err := t.applyClientChanges(ctx, mapping.EntityCompanyToDos, existing.SourceRID, td, changes, &req.Account.ID, req.Account.ResourceID)
+	if err != nil {
 		return err
+	}
+	if cut != nil && changes["activityDescription"] != nil {
+		if err := cut(out); err != nil {
+			return err
+		}
 	}
 	return t.keepClientObject(ctx, req, existing.SourceRID, obj, td)
 }
 
-// checkToDoText refuses a to-do text over the PSA's limit.
-func (t *Tx) checkToDoText(ctx context.Context, text string) error {
+// toDoText is the activity description the PSA gets for a client's
+// to-do text (SUMMARY and DESCRIPTION): all of it where it fits the
+// field, else its start (mapping.FitText) — the client keeps its whole
+// object. cut, when the text was cut, notes it in the write-back's
+// history.
+func (t *Tx) toDoText(ctx context.Context, text string) (string, func(outbox int64) error, error) {
 	schema, err := t.schema(ctx)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	if n := schema.MaxLength(mapping.EntityCompanyToDos, "activityDescription"); n > 0 && len([]rune(text)) > n {
-		return mapping.TooLong("DESCRIPTION", n, "activityDescription")
+	limit := schema.MaxLength(mapping.EntityCompanyToDos, "activityDescription")
+	sent, rest := mapping.FitText(text, limit)
+	if rest == "" {
+		return sent, nil, nil
 	}
-	return nil
+	return sent, func(outbox int64) error {
+		return t.noteTextCut(ctx, outbox, "SUMMARY and DESCRIPTION", "the to-do's activity description", text, sent, limit)
+	}, nil
 }
 
 // defaultToDoActionType is the action type of client to-dos: the org's

@@ -76,9 +76,13 @@ func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, 
 	if err != nil {
 		return key, err
 	}
+	keptNote, refs, err := t.keptNoteRefs(ctx, kept)
+	if err != nil {
+		return key, err
+	}
 	acct := p.req.Account
 	owned := row.Origin == OriginClient && row.OriginUserID != nil && *row.OriginUserID == acct.ID
-	w.Current, w.Fill = &view, link
+	w.Current, w.Fill, w.KeptNote = &view, link, keptNote
 	w.Editable = p.org.ContactPolicy == "two-way" || owned
 	keptOrg := mapping.KeptOrg(kept)
 	w.KeptOrg = keepOrg || (keptOrg != "" && (company == nil || !strings.EqualFold(keptOrg, strings.TrimSpace(company.CompanyName))))
@@ -86,15 +90,20 @@ func (t *Tx) updateContact(ctx context.Context, p *contactPut, row *contactRow, 
 	if err != nil {
 		return key, err
 	}
+	var out int64
 	if len(res.Changed) > 0 {
 		rec := res.Contact
 		if err := t.UpdateFromClient(ctx, mapping.EntityContacts, row.RID, &rec); err != nil {
 			return key, err
 		}
-		if _, err := t.Enqueue(ctx, mapping.EntityContacts, row.RID, OpUpdate, mapping.ContactPayload(&rec, res.Changed),
+		if out, err = t.Enqueue(ctx, mapping.EntityContacts, row.RID, OpUpdate, mapping.ContactPayload(&rec, res.Changed),
 			&acct.ID, acct.ResourceID); err != nil {
 			return key, err
 		}
+	}
+	if err := t.writeContinuation(ctx, noteWrite{acct: acct, contactRef: row.RefID(), companyRef: row.CompanyID, res: &res,
+		refs: refs, contactOut: out, noteLimit: w.Schema.MaxLength(mapping.EntityContacts, "note")}); err != nil {
+		return key, err
 	}
 	return key, t.setKeptAt(ctx, p.req.Collection.ID, p.req.Href, key, mapping.EncodeKeptCard(res.Kept))
 }
@@ -177,8 +186,13 @@ func (t *Tx) createContact(ctx context.Context, p *contactPut) (sourceKey, error
 		return sourceKey{}, err
 	}
 	key := sourceKey{mapping.EntityContacts, rid}
-	if _, err := t.Enqueue(ctx, mapping.EntityContacts, rid, OpCreate, mapping.ContactPayload(&rec, mapping.ContactCreateFields(&rec)),
-		&acct.ID, acct.ResourceID); err != nil {
+	out, err := t.Enqueue(ctx, mapping.EntityContacts, rid, OpCreate, mapping.ContactPayload(&rec, mapping.ContactCreateFields(&rec)),
+		&acct.ID, acct.ResourceID)
+	if err != nil {
+		return key, err
+	}
+	if err := t.writeContinuation(ctx, noteWrite{acct: acct, contactRef: -rid, companyRef: rec.CompanyID, res: &res,
+		contactOut: out, noteLimit: w.Schema.MaxLength(mapping.EntityContacts, "note")}); err != nil {
 		return key, err
 	}
 	collID := p.req.Collection.ID

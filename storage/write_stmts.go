@@ -93,10 +93,11 @@ func (s *Store) entitySQL(info *entityInfo) *entitySQL {
 	return e
 }
 
-// notesOfContactSQL reads a contact's journal.
+// notesOfContactSQL reads a contact's journal, in the order its entries
+// were stored (entries of one time render in that order).
 func (s *Store) notesOfContactSQL() string {
 	info, _ := lookupEntity(mapping.EntityCompanyNotes)
-	return "SELECT " + s.entitySQL(info).columns + " FROM " + info.table + " WHERE contact_id = ? AND psa_deleted_at IS NULL"
+	return "SELECT " + s.entitySQL(info).columns + " FROM " + info.table + " WHERE contact_id = ? AND psa_deleted_at IS NULL ORDER BY rid"
 }
 
 // writeStmts are the statements prepared at process level.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/psadav/psadav/backend/atjson"
 	"github.com/psadav/psadav/mapping"
@@ -47,7 +46,8 @@ func (t *Tenant) clean(entity string, fields map[string]any) (map[string]any, []
 		}
 		switch m.kind {
 		case atjson.KindString:
-			if s, ok := v.(string); ok && m.length > 0 && utf8.RuneCountInString(s) > m.length {
+			// Autotask counts UTF-16 code units (docs/autotask.md A24).
+			if s, ok := v.(string); ok && m.length > 0 && mapping.PSALength(s) > m.length {
 				errs = append(errs, fmt.Sprintf("Value for field %s exceeds the maximum length of %d characters.", m.name, m.length))
 			}
 		case atjson.KindTime:
@@ -84,6 +84,9 @@ func (t *Tenant) create(entity string, fields map[string]any, as string, by int6
 		if _, ok := t.tables["Companies"].rows[int64(mustNumber(row["companyID"]))]; !ok {
 			return errorAnswer(http.StatusInternalServerError, "Reference value on field: companyID of type: Company does not exist or is invalid.")
 		}
+	}
+	if entity == "CompanyNotes" && !t.noteContactValid(row) {
+		return errorAnswer(http.StatusInternalServerError, "Reference value on field: contactID of type: Contact does not exist or is invalid.")
 	}
 	t.nextID++
 	id := t.nextID
@@ -253,4 +256,28 @@ func (t *Tenant) IDs(e mapping.Entity) []int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.tables[string(e)].ids()
+}
+
+// noteContactValid checks a CompanyNote's contactID as Autotask does: an
+// active contact of the note's company or of its parent company
+// (docs/autotask.md A4). A note without a contact passes.
+func (t *Tenant) noteContactValid(row map[string]any) bool {
+	v, ok := get(row, "contactID")
+	if !ok || v == nil {
+		return true
+	}
+	c, ok := t.tables["Contacts"].rows[int64(mustNumber(v))]
+	if !ok {
+		return false
+	}
+	if active, _ := get(c, "isActive"); mustNumber(active) == 0 {
+		return false
+	}
+	owner, _ := get(c, "companyID")
+	company := mustNumber(row["companyID"])
+	if mustNumber(owner) == company {
+		return true
+	}
+	parent, _ := get(t.tables["Companies"].rows[int64(company)], "parentCompanyID")
+	return parent != nil && mustNumber(parent) == mustNumber(owner)
 }
