@@ -12,7 +12,9 @@ import (
 
 // iCalendar objects are held as go-ical Calendars. DecodeCalendar reads
 // with go-ical's decoder, which can panic on some malformed parameter
-// lists, so it recovers and reports the body as invalid. EncodeCalendar
+// lists, so it recovers and reports the body as invalid, and whose work
+// grows with the square of a parameter value's length, so parameter
+// values are bounded first (ical_params.go). EncodeCalendar
 // writes with go-ical's encoder (properties in name order, so the output
 // is a function of the object and ETags are stable) and then folds the
 // lines at 75 octets (RFC 5545 §3.1), which go-ical does not do.
@@ -31,6 +33,9 @@ func DecodeCalendar(body []byte) (cal *ical.Calendar, err error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	if !bytes.HasPrefix(bytes.ToUpper(trimmed[:min(len(trimmed), 15)]), []byte("BEGIN:VCALENDAR")) {
 		return nil, fmt.Errorf("%w: it must start with BEGIN:VCALENDAR", ErrNotICalendar)
+	}
+	if err := checkParameterSizes(trimmed); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotICalendar, err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
