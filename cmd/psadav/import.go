@@ -25,7 +25,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("import: name one or more JSON files")
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	s, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
