@@ -31,7 +31,7 @@ type config struct {
 	TombstoneDays   int
 	Demo            bool
 
-	MetricsListen   string
+	MetricsListen string
 
 	// The PSA connector (only "autotask" so far; "" runs none).
 	PSA      string
