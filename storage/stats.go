@@ -39,3 +39,7 @@ func (s *Store) OldestPendingWriteBack(ctx context.Context) (at time.Time, ok bo
 	}
 	return rows[0], true, nil
 }
+
+// Unchanged reports whether the scan's collection has no member changed
+// since the token: the answer of a no-change sync (for the metrics).
+func (c *ChangeScan) Unchanged() bool { return c.unchanged }

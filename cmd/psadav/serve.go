@@ -20,7 +20,7 @@ import (
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
+	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "metrics-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
 	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
 	if err != nil {
 		return err
@@ -59,13 +59,18 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
 	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies}))
-	metrics := &syncer.MetricsHandler{Store: s}
+	status := &syncer.Collector{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
-		metrics.Syncer, metrics.Calls = psa.sync, psa.calls
+		status.Syncer, status.Calls = psa.sync, psa.calls
 	}
-	mux.Handle("/metrics", metrics)
-	srv := newHTTPServer(dav.SecurityHeaders(mux), log)
+	reg := newRegistry(s, status)
+	srv := newHTTPServer(dav.SecurityHeaders(dav.NewMetrics(reg).Instrument(mux)), log)
+	if cfg.MetricsListen != "" {
+		if _, err := serveMetrics(ctx, cfg.MetricsListen, reg, log); err != nil {
+			return err
+		}
+	}
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
