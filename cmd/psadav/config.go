@@ -37,6 +37,10 @@ type config struct {
 	PSA      string
 	Autotask autotaskConfig
 
+	// progress draws the connector's first pull as a bar (serve on a
+	// terminal); nil: log lines.
+	progress func(entity string, done, total int)
+
 	// from says where each key's value came from: its flag, its
 	// environment variable, the configuration file's path or "the default".
 	from map[string]string

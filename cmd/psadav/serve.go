@@ -26,6 +26,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if isTerminal(stderr) {
+		cfg.progress = newProgress("initial pull", stderr, log).update
+	}
 	s, err := openStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
