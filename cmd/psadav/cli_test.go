@@ -223,3 +223,28 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("release build version: %s", out)
 	}
 }
+
+// psadav backup and psadav restore, as the README gives them.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	mustCmd(t, "", "migrate", "--data", dir)
+	mustCmd(t, "pw-backup-12\n", "user", "add", "bea", "--password-stdin", "--data", dir)
+	file := filepath.Join(t.TempDir(), "psadav-backup.db")
+	if out := mustCmd(t, "", "backup", file, "--data", dir); !strings.Contains(out, "backed up") {
+		t.Fatalf("backup: %s", out)
+	}
+	restored := filepath.Join(t.TempDir(), "new")
+	if out := mustCmd(t, "", "restore", file, "--data", restored); !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %s", out)
+	}
+	if out := mustCmd(t, "", "user", "list", "--data", restored); !strings.Contains(out, "bea") {
+		t.Fatalf("user list after restore:\n%s", out)
+	}
+	if _, err := runCmd(t, "", "restore", file, "--data", restored); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("restore over a database: %v", err)
+	}
+	if _, err := runCmd(t, "", "backup", file+"2", "--database-url", "postgres://x@127.0.0.1:1/none"); err == nil ||
+		!strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+}
