@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +249,47 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if _, err := runCmd(t, "", "backup", file+"2", "--database-url", "postgres://x@127.0.0.1:1/none"); err == nil ||
 		!strings.Contains(err.Error(), "pg_dump") {
 		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+}
+
+// /readyz answers while the database answers with this binary's schema;
+// a schema a newer version migrated takes the instance out of service,
+// and the answer names no detail. /healthz stays up.
+func TestReadyzChecksTheSchema(t *testing.T) {
+	dir := t.TempDir()
+	mustCmd(t, "", "migrate", "--data", dir)
+	srv := startServe(t, "", "--data", dir)
+	defer srv.stop()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + srv.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Fatalf("readyz: %d", code)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, storage.SQLiteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("INSERT INTO schema_migrations (name, group_id, migrated_at) VALUES ('9999', 99, CURRENT_TIMESTAMP)"); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get("/readyz"); code != 503 || strings.Contains(body, "9999") {
+		t.Fatalf("readyz on a newer schema: %d %q", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("healthz: %d", code)
+	}
+	if out := mustCmd(t, "", "healthcheck", "--listen", srv.addr); !strings.Contains(out, "200") {
+		t.Fatalf("healthcheck: %s", out)
+	}
+	if _, err := runCmd(t, "", "healthcheck", "--url", "http://"+srv.addr+"/readyz"); err == nil {
+		t.Fatal("healthcheck of an unready /readyz passed")
 	}
 }

@@ -122,6 +122,9 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 // create a database (serve, demo) pass create: the others refuse a path
 // where there is none, with a message saying how to point at the right one.
 func openStore(ctx context.Context, cfg *config, log *slog.Logger, create bool) (*storage.Store, error) {
+	if err := checkOwner(cfg); err != nil {
+		return nil, err
+	}
 	s, err := storage.Open(ctx, storage.Options{DataDir: cfg.Data, DatabaseURL: cfg.DatabaseURL, Logger: log, MustExist: !create})
 	if err != nil {
 		return nil, noDatabase(err, cfg)

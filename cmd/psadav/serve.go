@@ -61,7 +61,8 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	}
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
-	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies}))
+	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
+		Ready: readiness(s, log)}))
 	status := &syncer.Collector{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
@@ -112,6 +113,24 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 		err = nil
 	}
 	return err
+}
+
+// readiness is /readyz: the database answers and its schema is the one
+// this binary knows (not behind: a migration failed; not ahead: a newer
+// instance migrated it during a rolling upgrade). The details go to the
+// log, not to whoever asks.
+func readiness(s *storage.Store, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		if err := s.Ping(ctx); err != nil {
+			log.Warn("not ready: the database does not answer", "err", err)
+			return errors.New("the database does not answer")
+		}
+		if err := s.CheckSchema(ctx); err != nil {
+			log.Warn("not ready: the schema is not this binary's", "err", err)
+			return errors.New("the database schema is not this version's")
+		}
+		return nil
+	}
 }
 
 // newHTTPServer bounds what a client can hold: headers must arrive within
