@@ -7,6 +7,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/psadav/psadav/backend/syncer"
 	"regexp"
 	"strings"
 	"testing"
@@ -107,6 +111,7 @@ func TestMetricsAfterRequests(t *testing.T) {
 					t.Errorf("/metrics lacks %s", want)
 				}
 			}
+			checkDashboard(t, text)
 			if t.Failed() {
 				t.Logf("/metrics:\n%s", text)
 			}
@@ -135,4 +140,51 @@ func writeContacts(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// checkDashboard: every metric deploy/grafana-dashboard.json queries is
+// one psadav exports (in the scrape, or one the connector exports once it
+// has run).
+func checkDashboard(t *testing.T, scrape string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../deploy/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct{ Expr string } `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("the dashboard is no JSON: %v", err)
+	}
+	known := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^# HELP (\S+) `).FindAllStringSubmatch(scrape, -1) {
+		known[m[1]] = true
+	}
+	ch := make(chan *prometheus.Desc, 64)
+	(&syncer.Collector{}).Describe(ch)
+	close(ch)
+	for d := range ch {
+		if m := regexp.MustCompile(`fqName: "([^"]+)"`).FindStringSubmatch(d.String()); m != nil {
+			known[m[1]] = true
+		}
+	}
+	queried := 0
+	name := regexp.MustCompile(`\b(?:psadav|go|process)_[a-z_]+`)
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			for _, n := range name.FindAllString(target.Expr, -1) {
+				queried++
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_count"), "_sum")
+				if !known[n] && !known[base] {
+					t.Errorf("the dashboard queries %s, which psadav does not export", n)
+				}
+			}
+		}
+	}
+	if queried < 30 {
+		t.Errorf("the dashboard queries only %d metrics", queried)
+	}
 }
