@@ -53,9 +53,13 @@ func noDatabase(err error, cfg *config) error {
 	if from == "the default" {
 		from = "the default, relative to the current directory"
 	}
+	files := "--config FILE or PSADAV_CONFIG"
+	if defaultConfigFile != "" {
+		files = "--config FILE, PSADAV_CONFIG or " + defaultConfigFile
+	}
 	return fmt.Errorf("no psadav database at %s (%s from %s); nothing was created. Point at the server's database with "+
-		"--data DIR or --database-url URL, PSADAV_DATA or PSADAV_DATABASE_URL, or a configuration file (--config FILE, "+
-		"PSADAV_CONFIG, %s); psadav migrate creates a new one", databaseName(cfg), key, from, defaultConfigFile)
+		"--data DIR or --database-url URL, PSADAV_DATA or PSADAV_DATABASE_URL, or a configuration file (%s); "+
+		"psadav migrate creates a new one", databaseName(cfg), key, from, files)
 }
 
 // errorText is an error as an administrator reads it: one line, without

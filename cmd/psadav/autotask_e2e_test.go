@@ -136,6 +136,7 @@ func autotaskEndToEnd(t *testing.T, db []string, direct storage.Options) {
 	t.Setenv("PSADAV_AUTOTASK_SECRET", "fake-secret")
 	t.Setenv("PSADAV_AUTOTASK_INTEGRATION_CODE", "FAKE")
 	psa := []string{"--psa", "autotask", "--autotask-discovery-url", ft.DiscoveryURL()}
+	mustRun(t, "", append([]string{"migrate"}, db...)...) // admin commands need a database
 	mustRun(t, "pw-awalker-12\n", append([]string{"user", "add", "awalker", "--password-stdin", "--contacts", "all",
 		"--resource", fmt.Sprint(seeded.Logins["awalker"])}, db...)...)
 
