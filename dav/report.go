@@ -29,6 +29,7 @@ func (s *Server) serveReport(w http.ResponseWriter, r *http.Request, res resourc
 	if err != nil {
 		return err
 	}
+	noteReport(r, root)
 	if isMultiget(root) {
 		// The one report a client sends with thousands of hrefs
 		// (report_body.go).

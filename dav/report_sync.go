@@ -64,6 +64,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 	if err != nil {
 		return err
 	}
+	noteSync(ctx, since == 0, scan)
 	preq := req.request()
 	initial := since == 0
 	withData := needsData(&preq)

@@ -132,8 +132,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case rw.status == http.StatusServiceUnavailable:
 			level = slog.LevelWarn // busy (ErrBusy), not broken
 		}
-		attrs := []any{"id", id, "remote", remote, "user", user, "method", r.Method, "path", r.URL.Path,
-			"status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond)}
+		attrs := []any{"id", id, "remote", remote, "user", user, "client", ClientFamily(r.UserAgent()), "method", r.Method,
+			"path", r.URL.Path, "status", rw.status, "bytes", rw.bytes, "duration", time.Since(start).Round(time.Microsecond)}
 		if rw.gone {
 			attrs = append(attrs, "client_gone", true)
 		}
@@ -166,6 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct, err := s.authenticate(r, client, remote)
+	noteAuth(r, err)
 	if err != nil {
 		abort = s.fail(w, rw, r, id, err)
 		return

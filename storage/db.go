@@ -54,6 +54,11 @@ type Options struct {
 	// the CPUs, at least one, when 0); a few more per worker may wait, the
 	// rest get ErrBusy.
 	PasswordWorkers int
+	// MustExist opens only a database psadav has migrated before: a
+	// missing SQLite file (or data directory), or a PostgreSQL database
+	// without psadav's schema, is ErrNoDatabase, and nothing is created.
+	// Admin commands set it, so a wrong --data never starts an empty system.
+	MustExist bool
 }
 
 // Store is the database handle. Reads go to db; writes go through Write,
@@ -91,6 +96,8 @@ type Store struct {
 	schema   *schemaCache
 	// windowRecorded: the calendar window row exists (recordFirstWindow)
 	windowRecorded atomic.Bool
+	// GET answers served from objectCache, and those it had to read.
+	cacheHits, cacheMisses atomic.Int64
 }
 
 // Open connects to the database named by opts. It does not migrate; call
@@ -114,7 +121,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.DatabaseURL != "" {
 		err = s.openPostgres(opts.DatabaseURL)
 	} else {
-		err = s.openSQLite(opts.DataDir)
+		err = s.openSQLite(opts.DataDir, opts.MustExist)
 	}
 	if err != nil {
 		return nil, err
@@ -125,17 +132,29 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("storage: connecting to %s: %w", s.dialect, err)
 	}
+	if opts.MustExist && s.dialect == Postgres {
+		if err := s.checkPostgresSchema(pingCtx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
-func (s *Store) openSQLite(dir string) error {
+func (s *Store) openSQLite(dir string, mustExist bool) error {
 	if dir == "" {
 		return errors.New("storage: no data directory and no database URL")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	path := filepath.Join(dir, SQLiteFile)
+	mode := ""
+	if mustExist {
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+			return fmt.Errorf("%w at %s", ErrNoDatabase, path)
+		}
+		mode = "&mode=rw" // never create it, even if it goes away meanwhile
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("storage: creating data directory: %w", err)
 	}
-	path := filepath.Join(dir, SQLiteFile)
 	// WAL lets readers run beside the one writer; busy_timeout covers the
 	// moments a checkpoint holds the lock. Times are stored as text in one
 	// fixed UTC format so that comparisons in SQL order correctly. Reads
@@ -143,7 +162,7 @@ func (s *Store) openSQLite(dir string) error {
 	// read calls); the mapped pages count in the process's RSS, so the
 	// map is kept small.
 	base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(67108864)&_time_format=sqlite"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(67108864)&_time_format=sqlite" + mode
 	rdb, err := sql.Open("sqlite", base)
 	if err != nil {
 		return fmt.Errorf("storage: opening %s: %w", path, err)

@@ -540,8 +540,10 @@ func (s *Store) GetUserObject(ctx context.Context, userID int64, collection, hre
 	key := objectKey{userID, collection, href}
 	e, gen, ok := s.objects.get(key)
 	if ok {
+		s.cacheHits.Add(1)
 		return e.c, e.o, nil
 	}
+	s.cacheMisses.Add(1)
 	c, o, err := s.readUserObject(ctx, userID, collection, href)
 	if err == nil {
 		s.objects.put(key, cachedObject{c, o}, gen)

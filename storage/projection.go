@@ -149,11 +149,15 @@ func (p *projection) touchDependents(ctx context.Context, entity mapping.Entity,
 
 // flush projects every dirty row, including the dependents it uncovers.
 func (p *projection) flush(ctx context.Context) error {
+	done := 0
 	for len(p.queue) > 0 {
 		k := p.queue[0]
 		p.queue = p.queue[1:]
 		if err := p.project(ctx, k); err != nil {
 			return fmt.Errorf("storage: projecting %s %d: %w", k.entity, k.rid, err)
+		}
+		if done++; p.t.progress != nil && (done%100 == 0 || len(p.queue) == 0) {
+			p.t.progress(done, done+len(p.queue))
 		}
 	}
 	p.queued = map[sourceKey]bool{}

@@ -38,7 +38,14 @@ type Tx struct {
 	// outbox entries queued in this transaction, by the user they are for
 	// (write_budget.go)
 	queuedBy map[int64]int
+	// progress hears how far the projection is at commit (OnProjection)
+	progress func(done, total int)
 }
+
+// OnProjection has fn told, while the transaction commits, how many of the
+// rows to re-render it has done and how many it knows of (the total grows
+// as dependents are found): a large import spends most of its time there.
+func (t *Tx) OnProjection(fn func(done, total int)) { t.progress = fn }
 
 // Write runs fn in a write transaction and commits it, with the projection
 // flushed, if fn returns nil. Any error rolls everything back.

@@ -19,6 +19,10 @@ type Options struct {
 	// FileName is the file's name; its base ("Contacts.json") names the
 	// entity when neither Entity nor the file does.
 	FileName string
+	// Progress, when set, hears how far the import is: stage "records"
+	// (records written, of those in the file), then "rendering" (mirror
+	// rows whose DAV objects were re-rendered, of those known so far).
+	Progress func(stage string, done, total int)
 }
 
 // Report says what an import did.
@@ -56,7 +60,10 @@ func Import(ctx context.Context, s *storage.Store, r io.Reader, opts Options) (R
 	var rep Report
 	err = s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
 		rep = Report{Counts: map[mapping.Entity]int{}}
-		return b.apply(ctx, tx, &rep)
+		if opts.Progress != nil {
+			tx.OnProjection(func(done, total int) { opts.Progress("rendering", done, total) })
+		}
+		return b.apply(ctx, tx, &rep, opts.Progress)
 	})
 	if err != nil {
 		return Report{}, err
@@ -162,7 +169,11 @@ func check(sections map[mapping.Entity]*section, view *schemaView, ps *problems)
 }
 
 // apply writes the batch inside one transaction.
-func (b *batch) apply(ctx context.Context, tx *storage.Tx, rep *Report) error {
+func (b *batch) apply(ctx context.Context, tx *storage.Tx, rep *Report, progress func(string, int, int)) error {
+	total, done := 0, 0
+	for _, rs := range b.records {
+		total += len(rs)
+	}
 	for _, e := range mapping.Entities {
 		m := b.meta[e]
 		if m == nil {
@@ -197,6 +208,9 @@ func (b *batch) apply(ctx context.Context, tx *storage.Tx, rep *Report) error {
 				return fmt.Errorf("import: %s id %d: %w", e, r.id, err)
 			}
 			rep.Counts[e]++
+			if done++; progress != nil && (done%100 == 0 || done == total) {
+				progress("records", done, total)
+			}
 			switch {
 			case res.Created:
 				rep.Created++

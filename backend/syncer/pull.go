@@ -359,11 +359,25 @@ func (s *Syncer) progress(e mapping.Entity, total int, resumed bool) *progress {
 
 func (p *progress) add(n int) {
 	p.done += n
+	if p.s.cfg.Progress != nil {
+		p.s.cfg.Progress(string(p.entity), p.done, p.total)
+		return
+	}
 	now := time.Now()
 	if p.total > 500 && (now.Sub(p.last) > 2*time.Second || p.done >= p.total) {
 		p.last = now
-		p.s.log.Info("initial pull", "entity", p.entity, "done", p.done, "total", p.total, "rate", p.rate(now))
+		p.s.log.Info("initial pull", "entity", p.entity, "done", p.done, "total", p.total, "rate", p.rate(now), "eta", p.eta(now))
 	}
+}
+
+// eta is the time the rest will take at the rate so far.
+func (p *progress) eta(now time.Time) string {
+	secs := now.Sub(p.start).Seconds()
+	if p.done <= 0 || secs <= 0 || p.done >= p.total {
+		return "0s"
+	}
+	left := time.Duration(float64(p.total-p.done) / (float64(p.done) / secs) * float64(time.Second))
+	return left.Round(time.Second).String()
 }
 
 func (p *progress) rate(now time.Time) string {

@@ -49,7 +49,8 @@ func TestInitialPullOfFiveThousandContacts(t *testing.T) {
 		if len(reqs) > 120 {
 			t.Errorf("initial pull took %d requests", len(reqs))
 		}
-		if !strings.Contains(h.log.String(), "initial pull") || !strings.Contains(h.log.String(), "total=5000") {
+		if !strings.Contains(h.log.String(), "initial pull") || !strings.Contains(h.log.String(), "total=5000") ||
+			!strings.Contains(h.log.String(), "eta=") {
 			t.Errorf("no progress logged:\n%s", h.log.String())
 		}
 		st, err := s.SyncState(context.Background(), mapping.EntityContacts)

@@ -40,6 +40,10 @@ type Config struct {
 	OutboxPoll, HookPoll time.Duration
 	Now                  func() time.Time
 	Logger               *slog.Logger
+	// Progress, when set, hears how far an entity's first full read is
+	// (records read of the PSA's count) instead of the periodic log line:
+	// psadav draws a bar with it on a terminal.
+	Progress func(entity string, done, total int)
 }
 
 // DefaultConfig is the configuration the zero values stand for.

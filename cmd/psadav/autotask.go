@@ -69,19 +69,20 @@ func cmdAutotask(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return autotaskProbe(ctx, conn, stdout)
 	}
-	s, err := openStore(ctx, cfg, log)
+	var conn *autotask.Connector
+	if sub != "status" { // credentials first: they are what an admin sets up first
+		if conn, err = newAutotask(cfg, log); err != nil {
+			return err
+		}
+	}
+	s, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if sub == "status" {
-		return printStatus(ctx, s, stdout)
-	}
-	conn, err := newAutotask(cfg, log)
-	if err != nil {
-		return err
-	}
 	switch sub {
+	case "status":
+		return printStatus(ctx, s, stdout)
 	case "check":
 		return autotaskCheck(ctx, s, conn, stdout)
 	case "webhooks install":

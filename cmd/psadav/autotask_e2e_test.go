@@ -37,24 +37,32 @@ func vdirsyncer(t *testing.T) string {
 
 // server runs psadav serve until the returned stop is called.
 type server struct {
-	addr string
-	stop func()
+	addr        string
+	metricsAddr string // --metrics-listen
+	stop        func()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func startServe(t *testing.T, addr string, args ...string) *server {
 	t.Helper()
 	if addr == "" {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr = ln.Addr().String()
-		ln.Close()
+		addr = freeAddr(t)
 	}
+	metricsAddr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--listen", addr, "--log-level", "warn"}, args...), nil, io.Discard, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--listen", addr, "--metrics-listen", metricsAddr, "--log-level", "warn"}, args...),
+			nil, io.Discard, io.Discard)
 	}()
 	for i := 0; i < 100; i++ {
 		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
@@ -63,7 +71,7 @@ func startServe(t *testing.T, addr string, args ...string) *server {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return &server{addr: addr, stop: func() {
+	return &server{addr: addr, metricsAddr: metricsAddr, stop: func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
@@ -73,7 +81,7 @@ func startServe(t *testing.T, addr string, args ...string) *server {
 
 func (s *server) metric(t *testing.T, name string) string {
 	t.Helper()
-	resp, err := http.Get("http://" + s.addr + "/metrics")
+	resp, err := http.Get("http://" + s.metricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +136,7 @@ func autotaskEndToEnd(t *testing.T, db []string, direct storage.Options) {
 	t.Setenv("PSADAV_AUTOTASK_SECRET", "fake-secret")
 	t.Setenv("PSADAV_AUTOTASK_INTEGRATION_CODE", "FAKE")
 	psa := []string{"--psa", "autotask", "--autotask-discovery-url", ft.DiscoveryURL()}
+	mustRun(t, "", append([]string{"migrate"}, db...)...) // admin commands need a database
 	mustRun(t, "pw-awalker-12\n", append([]string{"user", "add", "awalker", "--password-stdin", "--contacts", "all",
 		"--resource", fmt.Sprint(seeded.Logins["awalker"])}, db...)...)
 

@@ -56,7 +56,11 @@ func TestAutotaskProbeCommand(t *testing.T) {
 		!strings.Contains(err.Error(), "autotask-timeoff-times") {
 		t.Fatalf("bad time-off setting: %v", err)
 	}
-	out, err = runCmd(t, "", "autotask", "check", "--autotask-discovery-url", ft.DiscoveryURL(), "--data", t.TempDir(), "--log-level", "warn")
+	data := t.TempDir()
+	if out, err := runCmd(t, "", "migrate", "--data", data); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, "", "autotask", "check", "--autotask-discovery-url", ft.DiscoveryURL(), "--data", data, "--log-level", "warn")
 	if err != nil || !strings.Contains(out, "query conditions") || !strings.Contains(out, "id gte 0") {
 		t.Fatalf("check: %v\n%s", err, out)
 	}

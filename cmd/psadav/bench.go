@@ -49,7 +49,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&bc.pgURL, "pg-url", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server URL (a database is created per run)")
 	fs.StringVar(&bc.dir, "dir", "", "working directory (default: a temporary one, removed afterwards)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the benchmark's own client side to this file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseQuietly(fs, args); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {

@@ -139,6 +139,10 @@ func startPsadav(ctx context.Context, exe, dir, pgURL string, w workload, logf f
 		}
 		return nil
 	}
+	if err := cli("", "migrate", "--log-level", "warn"); err != nil { // admin commands need a database
+		t.stop()
+		return nil, err
+	}
 	// The user manages the first companies (the small book, "contacts")
 	// and has the all-contacts book (the large one).
 	if err := cli(t.password+"\n", "user", "add", "bench", "--password-stdin", "--resource", fmt.Sprint(benchResourceBig),

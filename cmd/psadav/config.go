@@ -31,9 +31,19 @@ type config struct {
 	TombstoneDays   int
 	Demo            bool
 
+	MetricsListen string
+
 	// The PSA connector (only "autotask" so far; "" runs none).
 	PSA      string
 	Autotask autotaskConfig
+
+	// progress draws the connector's first pull as a bar (serve on a
+	// terminal); nil: log lines.
+	progress func(entity string, done, total int)
+
+	// from says where each key's value came from: its flag, its
+	// environment variable, the configuration file's path or "the default".
+	from map[string]string
 }
 
 // autotaskConfig is the Autotask connector's part of the configuration.
@@ -113,6 +123,8 @@ var options = []option{
 		return err
 	}},
 	stringOption("debug-listen", "", "address for Go's pprof profiles (keep it on loopback; empty: none)", func(c *config) *string { return &c.DebugListen }),
+	stringOption("metrics-listen", "", "address for Prometheus metrics (/metrics), apart from the DAV port (empty: none)",
+		func(c *config) *string { return &c.MetricsListen }),
 	{"log-level", "info", "debug, info, warn or error", func(c *config, v string) error {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(v)); err != nil {
@@ -294,10 +306,16 @@ func envName(key string) string {
 	return "PSADAV_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
 }
 
+// defaultConfigFile is read when neither --config nor PSADAV_CONFIG names
+// a file and it exists: the server (deploy/psadav.service) and every admin
+// command on the machine then share one configuration without flags.
+var defaultConfigFile = "/etc/psadav/psadav.conf"
+
 // loadConfig parses args with the given options (a subset per command)
 // and fills the rest from the environment, the file and the defaults.
 // Flags may come before, between or after the positional arguments, which
-// it returns.
+// it returns. The configuration file is --config, else PSADAV_CONFIG, else
+// defaultConfigFile when it exists.
 func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config, []string, error) {
 	selected := map[string]bool{"config": true}
 	for _, k := range keys {
@@ -313,24 +331,22 @@ func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config, []str
 		}
 		fs.String(o.key, o.def, o.help+" ("+envName(o.key)+")")
 	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, err
 	}
 	given := map[string]string{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
 
 	file := map[string]string{}
-	path := given["config"]
-	if path == "" {
+	path, ok := given["config"]
+	if !ok {
 		path = os.Getenv(envName("config"))
+	}
+	if path == "" && defaultConfigFile != "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		}
 	}
 	if path != "" {
 		var err error
@@ -338,23 +354,26 @@ func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config, []str
 			return nil, nil, err
 		}
 	}
-	c := &config{}
+	c := &config{ConfigFile: path, from: map[string]string{}}
 	for _, o := range options {
 		v, ok := given[o.key]
+		from := "--" + o.key
 		if !ok || !selected[o.key] {
 			if e, set := os.LookupEnv(envName(o.key)); set {
-				v, ok = e, true
+				v, ok, from = e, true, envName(o.key)
 			} else if f, set := file[o.key]; set {
-				v, ok = f, true
+				v, ok, from = f, true, path
 			}
 		}
 		if !ok {
-			v = o.def
+			v, from = o.def, "the default"
 		}
 		if err := o.set(c, v); err != nil {
-			return nil, nil, fmt.Errorf("setting %s=%q: %w", o.key, v, err)
+			return nil, nil, fmt.Errorf("setting %s=%q (from %s): %w", o.key, v, from, err)
 		}
+		c.from[o.key] = from
 	}
+	c.ConfigFile = path
 	return c, positional, nil
 }
 

@@ -25,7 +25,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("import: name one or more JSON files")
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	s, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		start := time.Now()
-		rep, err := native.Import(ctx, s, f, native.Options{Entity: mapping.Entity(*entity), FileName: filepath.Base(path)})
+		ui := newProgress("import", stderr, log)
+		rep, err := native.Import(ctx, s, f, native.Options{Entity: mapping.Entity(*entity), FileName: filepath.Base(path),
+			Progress: ui.update})
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w (nothing was imported from it)", path, err)

@@ -21,37 +21,46 @@ const usage = `psadav — CalDAV/CardDAV gateway for a PSA
 
 Usage:
   psadav serve [--demo] [--psa autotask] [--listen ADDR] [--data DIR | --database-url URL]
-  psadav migrate                         apply database migrations
+  psadav migrate                         create the database or bring its schema up to date
   psadav demo                            seed the demo organisation (once)
   psadav import [--entity NAME] FILE…    load PSA records (Autotask REST JSON)
+  psadav backup FILE                     copy the SQLite database, safe while serving
+  psadav restore FILE                    put a backup into an empty data directory
+  psadav version                         version, commit and build date
+  psadav healthcheck [--url URL]         exit 0 when the local server answers /healthz
   psadav user add|list|show|set|passwd|disable|enable …
   psadav settings show | settings set KEY VALUE
   psadav autotask check|status|webhooks …  the Autotask connector
   psadav outbox list|show|retry …        write-backs to the PSA
   psadav bench                           compare with Radicale and Xandikos (see -h)
 
-Every command takes --data DIR or --database-url URL (or PSADAV_DATA,
-PSADAV_DATABASE_URL, or a --config file). Run "psadav COMMAND -h" for more.
+Every command finds the database the same way: --data DIR or
+--database-url URL (before or after the command), else PSADAV_DATA or
+PSADAV_DATABASE_URL, else the configuration file (--config FILE, else
+PSADAV_CONFIG, else /etc/psadav/psadav.conf when it exists), else ./data.
+Only serve, migrate, demo and restore create a database; the other
+commands refuse to run without one. Run "psadav COMMAND -h" for more.
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "psadav:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // the usage is printed
 		}
+		fmt.Fprintln(os.Stderr, "psadav:", errorText(err))
 		os.Exit(1)
 	}
 }
 
 // run executes one command; main and the tests call it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
+	cmd, rest := hoistGlobals(args)
+	if cmd == "" {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
 	}
-	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
@@ -71,6 +80,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAutotask(ctx, rest, stdout, stderr)
 	case "outbox":
 		return cmdOutbox(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionText())
+		return nil
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -100,11 +118,16 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 }
 
 // openStore opens the configured database and brings its schema up to
-// date; a schema newer than this binary is refused.
-func openStore(ctx context.Context, cfg *config, log *slog.Logger) (*storage.Store, error) {
-	s, err := storage.Open(ctx, storage.Options{DataDir: cfg.Data, DatabaseURL: cfg.DatabaseURL, Logger: log})
-	if err != nil {
+// date; a schema newer than this binary is refused. Only commands that
+// create a database (serve, demo) pass create: the others refuse a path
+// where there is none, with a message saying how to point at the right one.
+func openStore(ctx context.Context, cfg *config, log *slog.Logger, create bool) (*storage.Store, error) {
+	if err := checkOwner(cfg); err != nil {
 		return nil, err
+	}
+	s, err := storage.Open(ctx, storage.Options{DataDir: cfg.Data, DatabaseURL: cfg.DatabaseURL, Logger: log, MustExist: !create})
+	if err != nil {
+		return nil, noDatabase(err, cfg)
 	}
 	applied, err := s.Migrate(ctx)
 	if err != nil {
@@ -134,9 +157,9 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if len(applied) == 0 {
-		fmt.Fprintln(stdout, "database schema is up to date")
+		fmt.Fprintf(stdout, "database schema is up to date (%s)\n", databaseName(cfg))
 		return nil
 	}
-	fmt.Fprintf(stdout, "applied migrations: %v\n", applied)
+	fmt.Fprintf(stdout, "applied migrations %v to %s\n", applied, databaseName(cfg))
 	return nil
 }

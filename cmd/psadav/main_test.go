@@ -65,6 +65,9 @@ func TestUserAndSettingsCommands(t *testing.T) {
 	} {
 		t.Run(db.name, func(t *testing.T) {
 			dbArgs := db.args(t)
+			if out, err := runCmd(t, "", append([]string{"migrate"}, dbArgs...)...); err != nil {
+				t.Fatalf("migrate: %v\n%s", err, out)
+			}
 			cmd := func(stdin string, args ...string) string {
 				t.Helper()
 				out, err := runCmd(t, stdin, append(args, dbArgs...)...)
@@ -114,6 +117,9 @@ func TestUserAndSettingsCommands(t *testing.T) {
 
 func TestServeShutsDownGracefully(t *testing.T) {
 	dir := t.TempDir()
+	if _, err := runCmd(t, "", "migrate", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := runCmd(t, "pw-12345\n", "user", "add", "u1", "--password-stdin", "--data", dir); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	s, err := openStore(ctx, cfg, newLogger(cfg, stderr), false)
 	if err != nil {
 		return err
 	}

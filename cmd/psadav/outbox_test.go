@@ -31,6 +31,7 @@ func TestOutboxListShowsWho(t *testing.T) {
 		t.Run(db.name, func(t *testing.T) {
 			ctx := context.Background()
 			dbArgs, opts := db.open(t)
+			mustRun(t, "", append([]string{"migrate"}, dbArgs...)...)
 			mustRun(t, "", append([]string{"user", "add", "jsmith"}, dbArgs...)...)
 			s, err := storage.Open(ctx, opts)
 			if err != nil {

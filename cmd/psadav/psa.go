@@ -45,7 +45,7 @@ func newPSA(ctx context.Context, s *storage.Store, cfg *config, log *slog.Logger
 	a := cfg.Autotask
 	sy := syncer.New(s, conn, syncer.Config{Calendar: a.PollCalendar, Contacts: a.PollContacts, Secondary: a.PollSecondary,
 		Reference: a.PollReference, SweepEvery: a.SweepEvery, SweepWindowedEvery: a.SweepWindowedEvery,
-		BudgetEvery: a.BudgetEvery, SweepMaxShare: a.SweepMaxShare, Logger: log})
+		BudgetEvery: a.BudgetEvery, SweepMaxShare: a.SweepMaxShare, Logger: log, Progress: cfg.progress})
 	hooks := &syncer.HookHandler{Store: s, Receiver: conn, Logger: log, Kick: sy.KickHooks, Deactivation: autotask.DeactivationPath}
 	if sec == "" {
 		log.Warn("no webhook secret yet: webhook deliveries are refused until psadav autotask webhooks install has run (polling carries on)")

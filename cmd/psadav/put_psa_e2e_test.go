@@ -61,6 +61,7 @@ func putNeverWaits(t *testing.T, db []string, direct storage.Options) {
 	t.Setenv("PSADAV_AUTOTASK_SECRET", "fake-secret")
 	t.Setenv("PSADAV_AUTOTASK_INTEGRATION_CODE", "FAKE")
 	psa := []string{"--psa", "autotask", "--autotask-discovery-url", psaSrv.URL + "/atservicesrest/"}
+	mustRun(t, "", append([]string{"migrate"}, db...)...)
 	mustRun(t, "pw-awalker-12\n", append([]string{"user", "add", "awalker", "--password-stdin",
 		"--resource", fmt.Sprint(seeded.Logins["awalker"])}, db...)...)
 	srv := startServe(t, "", append(psa, db...)...)

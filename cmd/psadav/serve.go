@@ -20,13 +20,16 @@ import (
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
+	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "metrics-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
 	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	if isTerminal(stderr) {
+		cfg.progress = newProgress("initial pull", stderr, log).update
+	}
+	s, err := openStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -58,14 +61,20 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	}
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
-	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies}))
-	metrics := &syncer.MetricsHandler{Store: s}
+	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
+		Ready: readiness(s, log)}))
+	status := &syncer.Collector{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
-		metrics.Syncer, metrics.Calls = psa.sync, psa.calls
+		status.Syncer, status.Calls = psa.sync, psa.calls
 	}
-	mux.Handle("/metrics", metrics)
-	srv := newHTTPServer(dav.SecurityHeaders(mux), log)
+	reg := newRegistry(s, status)
+	srv := newHTTPServer(dav.SecurityHeaders(dav.NewMetrics(reg).Instrument(mux)), log)
+	if cfg.MetricsListen != "" {
+		if _, err := serveMetrics(ctx, cfg.MetricsListen, reg, log); err != nil {
+			return err
+		}
+	}
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
@@ -104,6 +113,24 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 		err = nil
 	}
 	return err
+}
+
+// readiness is /readyz: the database answers and its schema is the one
+// this binary knows (not behind: a migration failed; not ahead: a newer
+// instance migrated it during a rolling upgrade). The details go to the
+// log, not to whoever asks.
+func readiness(s *storage.Store, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		if err := s.Ping(ctx); err != nil {
+			log.Warn("not ready: the database does not answer", "err", err)
+			return errors.New("the database does not answer")
+		}
+		if err := s.CheckSchema(ctx); err != nil {
+			log.Warn("not ready: the schema is not this binary's", "err", err)
+			return errors.New("the database schema is not this version's")
+		}
+		return nil
+	}
 }
 
 // newHTTPServer bounds what a client can hold: headers must arrive within
@@ -173,7 +200,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	s, err := openStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("settings set: need KEY and VALUE")
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	s, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}

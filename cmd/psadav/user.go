@@ -146,7 +146,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("user %s: which login?", sub)
 	}
 	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log)
+	s, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -248,13 +248,32 @@ func userAdd(ctx context.Context, s *storage.Store, login string, sf *settingsFl
 	if resource != nil {
 		fmt.Fprintf(stdout, " (PSA resource %d)", *resource)
 	} else {
-		fmt.Fprint(stdout, " (not linked to a PSA resource: only the all-contacts book has content; link with --resource)")
+		fmt.Fprintf(stdout, " (not linked to a PSA resource: %s)", unlinkedContent(acct.Settings))
 	}
 	fmt.Fprintln(stdout)
 	if generated {
 		fmt.Fprintf(stdout, "password (shown once): %s\n", password)
 	}
 	return nil
+}
+
+// unlinkedContent says what a user without a PSA resource will see: only
+// the books that do not depend on who they are in the PSA.
+func unlinkedContent(u storage.UserSettings) string {
+	var books []string
+	if u.ContactsScope == storage.ScopeAll {
+		books = append(books, "contacts")
+	}
+	if u.AllContacts {
+		books = append(books, "all-contacts")
+	}
+	switch len(books) {
+	case 0:
+		return "none of their collections has content until you link one with psadav user set LOGIN --resource ID"
+	case 1:
+		return "only the " + books[0] + " book has content; link one with --resource ID for the rest"
+	}
+	return "only the contacts and all-contacts books have content; link one with --resource ID for the rest"
 }
 
 func userSet(ctx context.Context, s *storage.Store, login string, sf *settingsFlags, stdout io.Writer) error {
