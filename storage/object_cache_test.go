@@ -96,9 +96,11 @@ func TestObjectCacheFollowsEveryWriter(t *testing.T) {
 		}
 		return err == nil
 	}
-	if !hasBook() || served.ObjectCacheState().Users != 1 {
-		t.Fatalf("the book is missing or its user's collections are not cached: %+v", served.ObjectCacheState())
-	}
+	// The notifications of the writes above may still be arriving, and
+	// each one empties the cache: wait until a read stays cached.
+	waitFor(t, "the user's collections cached", func() bool {
+		return hasBook() && served.ObjectCacheState().Users == 1
+	})
 	_, err = other.UpdateSettings(ctx, "ann", func(u *storage.UserSettings) { u.ContactsScope = storage.ScopeNone })
 	must(t, err)
 	waitFor(t, "a settings change", func() bool {
