@@ -7,7 +7,7 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Calendar items (DESIGN: item kinds and write-back rules; seed 001):
+// Calendar items (docs/write-back.md, "Calendar items"):
 // appointments, to-dos, service calls and time off appear in the calendar
 // and task collections of the users whose PSA resource they belong to, in
 // each user's time zone, while they overlap the calendar sync window.
