@@ -11,4 +11,7 @@
 // JSON import), atjson (the Autotask record shape), autotask (the
 // connector and its fake tenant for tests), syncer (the engine). None of
 // them talks DAV; they write through storage's exported API.
+//
+// docs/psa-model.md says which PSA entities psadav mirrors and writes,
+// and how each is read.
 package backend

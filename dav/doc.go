@@ -29,4 +29,7 @@
 // storage interface it needs (Store in server.go), and turns errors into
 // responses in one place (errors.go). mapping's Refusal carries why a rule
 // refused a write; storage's sentinels carry the rest.
+//
+// docs/architecture.md lists the URLs and the protocol parts clients rely
+// on; docs/clients.md what real clients do with them.
 package dav

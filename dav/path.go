@@ -8,7 +8,7 @@ import (
 	"github.com/psadav/psadav/storage"
 )
 
-// The URL layout (DESIGN "Collections and URLs"):
+// The URL layout (docs/architecture.md, "URLs and collections"):
 //
 //	/dav/                                      context path (iOS probes it)
 //	/dav/principals/{login}/                   principal

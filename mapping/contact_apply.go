@@ -9,7 +9,7 @@ import (
 )
 
 // ContactWrite is a client's write of a contact card with what the
-// write-back rules (DESIGN "Item kinds and write-back rules") need.
+// write-back rules (docs/write-back.md, "Contacts") need.
 type ContactWrite struct {
 	Card    *ContactCard
 	Current *ContactView // the contact as it is; nil when the client creates one
@@ -217,7 +217,7 @@ func (a *applier) label(field, label string, cur *int64) *int64 {
 	return cur
 }
 
-// country resolves the address's country text (psa-model §2.5): the
+// country resolves the address's country text (docs/write-back.md): the
 // country shown now stays; otherwise code, then display name or name.
 func (a *applier) country() error {
 	ad := a.w.Card.Address
@@ -244,8 +244,8 @@ func (a *applier) country() error {
 	return nil
 }
 
-// FindCountry matches a country text against the PSA's countries (psa-model
-// §2.5): the ISO code first, then the display name, then the name, all
+// FindCountry matches a country text against the PSA's countries: the ISO
+// code first, then the display name, then the name, all
 // case-insensitively; active countries win. nil when none matches.
 func FindCountry(countries []Country, text string) *Country {
 	text = strings.TrimSpace(text)

@@ -9,8 +9,8 @@ import (
 )
 
 // ContactCard is a client's vCard as the PSA sees it: the values of the
-// properties psadav maps to PSA contact fields (psa-model §2.1, seeds
-// 000/004), and Kept, every property the PSA has no field for (home phone,
+// properties psadav maps to PSA contact fields (docs/write-back.md,
+// "Contacts"), and Kept, every property the PSA has no field for (home phone,
 // other addresses, birthday, IMPP, labels, X- properties …), which is kept
 // for the user who sent it. ReadContactCard fills it; ApplyContactCard
 // decides what the values do to the PSA record.

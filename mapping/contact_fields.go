@@ -11,7 +11,8 @@ type contactField struct {
 	ref  func(*Contact) **int64
 }
 
-// contactFields are the fields a client card maps to (psa-model §2.1). The
+// contactFields are the fields a client card maps to (docs/write-back.md,
+// "Contacts"). The
 // order is the order of refusal messages and outbox payloads.
 var contactFields = []contactField{
 	{name: "firstName", prop: "N", str: func(c *Contact) *string { return &c.FirstName }},

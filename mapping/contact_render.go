@@ -21,7 +21,8 @@ type ContactView struct {
 	ClientUID  string // the UID a client gave a contact it created
 }
 
-// Card property names for the PSA ids (Outlook seed: ATconContactId, ATConAccountID).
+// Card property names for the PSA ids (Autotask's Outlook extension keeps
+// the same two ids, as ATconContactId and ATConAccountID).
 const (
 	PropContactID = "X-PSA-CONTACT-ID"
 	PropCompanyID = "X-PSA-COMPANY-ID"
@@ -31,7 +32,7 @@ const (
 const ProductID = "-//psadav//psadav//EN"
 
 // RenderContact renders a PSA contact as a vCard 3.0 card (the stored form;
-// ConvertCard gives 4.0). The mapping is psa-model §2.1 and seeds 000/004.
+// ConvertCard gives 4.0). The mapping is docs/write-back.md, "Contacts".
 func RenderContact(v ContactView) vcard.Card {
 	c := &v.Contact
 	card := vcard.Card{}
@@ -113,7 +114,7 @@ func PhoneWithExtension(phone, ext string) string {
 }
 
 // ContactNote is the vCard NOTE: the contact's note, then its journal
-// entries newest first (seed 004), each after its date; an emptied
+// entries newest first (docs/psa-model.md), each after its date; an emptied
 // continuation entry (contact_note.go) is not shown.
 func ContactNote(note string, journal []CompanyNote) string {
 	entries := append([]CompanyNote(nil), journal...)
@@ -174,7 +175,7 @@ const addressGroup = "psa1"
 
 // renderAddress writes the work address: ADR street is the two address
 // lines (a line break between them), extended address the additional
-// information, country the PSA's display name (psa-model §2.5, §2.11).
+// information, country the PSA's display name (docs/write-back.md).
 func renderAddress(card vcard.Card, c *Contact, country *Country) {
 	street := c.AddressLine
 	if c.AddressLine1 != "" {

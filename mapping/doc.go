@@ -1,6 +1,6 @@
 // Package mapping turns PSA records into vCards and iCalendar objects and
-// client objects back into PSA changes, under the write-back rules of
-// shared/DESIGN.md. It owns the PSA record types (records.go, with the
+// client objects back into PSA changes, under the write-back rules
+// (docs/write-back.md: what a client may change, field by field). It owns the PSA record types (records.go, with the
 // Autotask REST field names as JSON tags), the tenant schema the rules
 // validate against (field lengths, picklists), UID and href naming, the
 // vCard codec psadav writes with, and the calendar side: rendering PSA
@@ -34,4 +34,19 @@
 // Callers pass in what a function needs (the record, the settings, the
 // current time) and get bytes or a change set back. It imports no other
 // psadav package.
+//
+// The record types carry bun column tags although mapping never touches
+// a database: storage's mirror rows embed these types beside its sync
+// envelope (storage/envelope.go), and bun reads the columns from the
+// embedded struct, so the tags are the one declaration of the mirror's
+// columns, used by bun's queries and storage's bulk writes alike. Mapping
+// in storage instead would mean a second copy of every record type (18
+// types, about 180 fields) and a copy in each direction on every read
+// and write; dropping the tags and leaning on bun's default names would
+// not do either, since the PSA id (ID) lives in the envelope and one
+// column (view_code) is not its field's name. The tags are the only
+// thing here that knows the schema; nothing in mapping reads them.
+//
+// The PSA entities and their limits are described in docs/psa-model.md;
+// the rules in docs/write-back.md.
 package mapping

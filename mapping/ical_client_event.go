@@ -9,10 +9,10 @@ import (
 
 // A client-created VEVENT stays one DAV object for its client, RRULE,
 // EXDATE and overrides included, and becomes one PSA appointment per
-// occurrence (PSA appointments have no recurrence; psa-model §0.7): a
+// occurrence (PSA appointments have no recurrence; docs/psa-model.md): a
 // single event is a series of one. Its occurrences are what the PSA gets:
 // a private one (CLASS:PRIVATE or CONFIDENTIAL) as "Appointment" without
-// description (seed 001), a free one (TRANSP:TRANSPARENT) only when the
+// description (docs/write-back.md), a free one (TRANSP:TRANSPARENT) only when the
 // org sends free time, a cancelled one not at all.
 
 // PrivateTitle is the PSA title of a private client appointment.

@@ -3,8 +3,8 @@ package mapping
 import "fmt"
 
 // go-ical's decoder builds a parameter value one byte at a time by string
-// concatenation, so its cost grows with the square of the value's length:
-// a 200 KB parameter took 11 s of CPU, and a PUT is allowed megabytes. No
+// concatenation, so its cost grows with the square of the value's length
+// (docs/performance.md), and a PUT is allowed megabytes. No
 // client writes parameters that long (the longest seen, Apple's
 // X-APPLE-STRUCTURED-LOCATION X-ADDRESS and X-TITLE, are a few hundred
 // bytes), so parameter values are bounded before the body reaches the

@@ -24,8 +24,8 @@ import (
 //     large one). JudgeSeries refuses any other rule from a client; one
 //     stored before these limits is its DTSTART and RDATEs.
 //   - rrule-go looks for a rule's next instance until the year 9999, so an
-//     impossible rule (30 February) walks every day until then, 0.1–0.8 s
-//     each time. psadav expands in a calendar moved forward by whole
+//     impossible rule (30 February) walks every day until then, a large
+//     part of a second each time (docs/performance.md). psadav expands in a calendar moved forward by whole
 //     400-year Gregorian cycles, which repeat weekdays, leap days and week
 //     numbers exactly, so that the year 9999 comes less than 400 years
 //     after the last instant a caller wants.

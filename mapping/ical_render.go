@@ -7,10 +7,10 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// Rendering PSA calendar items (DESIGN: item kinds; seed 001). Every item
+// Rendering PSA calendar items (docs/write-back.md, "Calendar items"). Every item
 // gets a stable UID, a URL that opens it in the PSA and the same link as
 // the last line of its DESCRIPTION (time off keeps its DESCRIPTION empty,
-// as the seed says, and carries only the URL). PSA times are UTC; they are
+// as Autotask's Exchange extension does, and carries only the URL). PSA times are UTC; they are
 // written in the user's zone with a VTIMEZONE generated from Go's zone
 // database for the years the item spans, or in UTC.
 

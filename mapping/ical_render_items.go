@@ -186,7 +186,8 @@ type TimeOffView struct {
 	State   TimeOffState
 }
 
-// TimeOffSummary is the seed's title: "Time Off Request - 8.00 hours".
+// TimeOffSummary is the title Autotask's own Exchange extension gives time
+// off: "Time Off Request - 8.00 hours" (docs/write-back.md).
 func TimeOffSummary(hours float64) string {
 	return fmt.Sprintf("Time Off Request - %.2f hours", hours)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// Write-back rules for calendar items (DESIGN: item kinds; seed 001):
+// Write-back rules for calendar items (docs/write-back.md, "Calendar items"):
 //   - a PSA appointment or calendar to-do: DTSTART, DTEND or DURATION flow
 //     back; SUMMARY and DESCRIPTION changes are not the client's to make;
 //   - a PSA to-do in the task list: DTSTART and DUE flow back, and so

@@ -1,7 +1,7 @@
 package mapping
 
 // The rules depend on what a picklist code means, never on the number:
-// codes are per tenant (psa-model §0.10). These helpers read labels.
+// codes are per tenant (docs/psa-model.md, "Picklists psadav reads"). These helpers read labels.
 
 // View is where an action type's to-dos appear (Autotask ActionType.view).
 type View int

@@ -7,7 +7,7 @@ import "time"
 type Entity string
 
 // The mirrored entities. Field names and lengths follow Autotask REST
-// (shared/reference/psa-model.md §2).
+// (docs/psa-model.md).
 const (
 	EntityResources                  Entity = "Resources"
 	EntityCompanies                  Entity = "Companies"

@@ -33,7 +33,8 @@ type PicklistValue struct {
 // Schema is the tenant's field metadata: lengths and required flags that
 // client writes are validated against, and the picklists whose labels the
 // rules read. NewSchema starts from the defaults seen in one Autotask
-// tenant (psa-model §2); a connector overwrites them with the tenant's own.
+// tenant (docs/psa-model.md, "Field limits and required fields"); a
+// connector overwrites them with the tenant's own.
 type Schema struct {
 	fields    map[Entity]map[string]FieldInfo
 	picklists map[Entity]map[string][]PicklistValue
@@ -135,7 +136,7 @@ func labelKey(s string) string {
 	return b.String()
 }
 
-// defaultLengths are the string field limits of psa-model §2 for the fields
+// defaultLengths are the string field limits (docs/psa-model.md) for the fields
 // psadav maps from client data.
 var defaultLengths = map[Entity]map[string]int{
 	EntityContacts: {
@@ -173,7 +174,7 @@ var defaultLengths = map[Entity]map[string]int{
 	EntityTasks:     {"title": 255},
 }
 
-// defaultRequired are the fields the PSA requires on create (psa-model §2).
+// defaultRequired are the fields the PSA requires on create (docs/psa-model.md).
 var defaultRequired = map[Entity][]string{
 	EntityContacts:     {"companyID", "isActive", "firstName", "lastName"},
 	EntityCompanies:    {"companyName", "companyType", "ownerResourceID", "phone"},

@@ -126,7 +126,7 @@ func typedBareParams(body []byte) []byte {
 	if !changed {
 		// Unfolded all the same: go-vcard joins a folded line's parts by
 		// string concatenation, which costs the square of their number
-		// (a 1 MB NOTE folded at 75 octets took seconds to read).
+		// (a long folded NOTE took seconds: docs/performance.md).
 		return []byte(text)
 	}
 	return []byte(strings.Join(lines, "\n"))

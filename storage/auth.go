@@ -13,8 +13,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// DefaultPasswordCost makes one verification take tens of milliseconds:
-// slow for a guesser, and paid once per client and password thanks to
+// DefaultPasswordCost makes one verification slow for a guesser
+// (docs/performance.md), and paid once per client and password thanks to
 // verifiedCache. Tests lower it (Options.PasswordCost).
 const DefaultPasswordCost = 11
 

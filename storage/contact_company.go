@@ -9,8 +9,8 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Which company a client's new contact is filed under (DESIGN, contact
-// created by a client): an ORG naming an active company (case-insensitive,
+// Which company a client's new contact is filed under (docs/write-back.md,
+// "Contacts"): an ORG naming an active company (case-insensitive,
 // trimmed) files it there; no ORG files it under the default company; an
 // ORG naming no company follows the unknown-company setting.
 
@@ -105,7 +105,7 @@ func isASCII(s string) bool {
 var newCompanyTypes = []string{"Prospect", "Lead", "Customer"}
 
 // createCompany adds the company an unknown ORG names (unknown-company =
-// create, as eWay does) with the fields the PSA requires (psa-model §2.2):
+// create, as eWay does) with the fields the PSA requires (docs/psa-model.md):
 // the name, a company type (Prospect, else Lead, else Customer), the
 // writing user's resource as account manager, and a phone number — the
 // contact's (work, else mobile, else alternate): psadav never invents one,

@@ -120,7 +120,8 @@ func (t *Tx) contactByUID(ctx context.Context, uid string) (*contactRow, error) 
 	return &rows[0], nil
 }
 
-// findDuplicate applies the PSA's duplicate check (seed 001): an active
+// findDuplicate applies the duplicate check of Autotask's own Exchange
+// extension (docs/write-back.md): an active
 // contact of the same company with the same first and last name and the
 // same e-mail address, where a blank address on either side matches. An
 // equal address beats a blank one; PSA-accepted and older contacts win.

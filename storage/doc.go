@@ -1,6 +1,6 @@
 // Package storage holds everything psadav keeps: the mirror of PSA records
-// (one table per PSA entity, each row wrapped in the sync envelope of
-// shared/reference/psa-model.md §5), the DAV objects rendered from them for
+// (one table per PSA entity, each row wrapped in a sync envelope:
+// docs/architecture.md, "Storage"), the DAV objects rendered from them for
 // each user's collections, the change counter that sync tokens come from,
 // accounts and settings, kept client properties, the outbox of
 // write-backs to the PSA (a queue with memory: outbox_queue.go), and the
@@ -57,4 +57,7 @@
 // storage calls mapping to render and to parse; it never parses vCard or
 // iCalendar itself. It returns its own sentinel errors (errors.go) and never
 // lets a bun or driver error escape as something a caller must interpret.
+//
+// docs/architecture.md ("Storage") describes the tables and the
+// projection; docs/write-back.md the rules the writers carry out.
 package storage

@@ -28,7 +28,7 @@ const (
 )
 
 // Envelope is the set of gateway columns every mirror table carries
-// (psa-model §5).
+// (docs/architecture.md, "Storage").
 type Envelope struct {
 	RID          int64      `bun:"rid,pk,autoincrement"`
 	PSAID        *int64     `bun:"psa_id"`

@@ -258,8 +258,8 @@ func (s *Store) GetObjects(ctx context.Context, collectionID int64, hrefs []stri
 
 // hrefsQuery selects the live objects of a collection among hrefs with a
 // statement that stays prepared whatever the batch size. PostgreSQL takes
-// the hrefs as one array (binding and comparing 128 padded parameters cost
-// its backend four times the CPU of a multiget of 100); SQLite has no
+// the hrefs as one array (an IN list padded to a fixed size cost its
+// backend several times the CPU: docs/performance.md); SQLite has no
 // arrays, so its IN list is padded (repeating the last href) to one of a
 // few sizes.
 func (s *Store) hrefsQuery(collectionID int64, hrefs []string) (string, []any) {

@@ -22,9 +22,9 @@ type passwordPool struct {
 	maxWait time.Duration
 }
 
-// passwordQueuePerWorker is how many checks may wait per worker: at about
-// 0.15 s a comparison (DefaultPasswordCost on one core) the last in the
-// queue waits some 2.5 s.
+// passwordQueuePerWorker is how many checks may wait per worker: few
+// enough that the last in the queue waits seconds, not minutes, at
+// DefaultPasswordCost (docs/performance.md has a comparison's cost).
 const passwordQueuePerWorker = 16
 
 // passwordMaxWait bounds the wait for a worker whatever the caller's

@@ -7,7 +7,7 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Calendar items (DESIGN: item kinds and write-back rules; seed 001):
+// Calendar items (docs/write-back.md, "Calendar items"):
 // appointments, to-dos, service calls and time off appear in the calendar
 // and task collections of the users whose PSA resource they belong to, in
 // each user's time zone, while they overlap the calendar sync window.
@@ -44,8 +44,8 @@ func (t *Tx) inWindow(ctx context.Context, start, end time.Time) (bool, error) {
 // AdvanceCalendarWindow keeps) with the first calendar item the database
 // ever places, in the window it is placed in. Without it the first
 // maintenance run after an import could not know what window the items were
-// placed in and re-projected every calendar (8 s for 20,000 events on
-// PostgreSQL, just as clients start syncing). A database that already has
+// placed in and re-projected every calendar, seconds of database work just
+// as clients start syncing (docs/performance.md). A database that already has
 // calendar objects but no record keeps that rebuild.
 func (t *Tx) recordFirstWindow(ctx context.Context, from, to time.Time) error {
 	if t.windowChecked || t.s.windowRecorded.Load() {

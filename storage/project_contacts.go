@@ -7,7 +7,7 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Contacts appear in address books (DESIGN, seed 001):
+// Contacts appear in address books (docs/psa-model.md, "Who sees what"):
 //   - a user's contacts book holds, with scope mine, the active contacts of
 //     companies whose account manager is the user plus those of companies
 //     where the user owns an open opportunity; with scope all every active

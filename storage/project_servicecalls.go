@@ -9,7 +9,7 @@ import (
 )
 
 // Service calls appear, read-only, in the calendar of every user who is a
-// resource on one of the call's tickets or tasks (psa-model §2.9), unless
+// resource on one of the call's tickets or tasks (docs/psa-model.md), unless
 // the call is cancelled. Their DESCRIPTION lists the company, the tickets
 // and tasks, so those records, the link records and the company location
 // re-render the calls they belong to.

@@ -7,8 +7,8 @@ import (
 )
 
 // Time-off requests with a start and end time appear, read-only and busy,
-// in their resource's calendar (seed 001 "How time off requests are
-// synchronized"): pending ones as tentative; rejected and cancelled ones
+// in their resource's calendar (docs/write-back.md, "Calendar items"):
+// pending ones as tentative; rejected and cancelled ones
 // disappear.
 
 type timeOffProjector struct{}

@@ -7,8 +7,8 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// To-dos appear by their action type's View (seed 001 "Where will your
-// to-do appear?"): Calendar and Calendar and To-Do as a VEVENT in the
+// To-dos appear by their action type's View (docs/psa-model.md,
+// "Picklists psadav reads"): Calendar and Calendar and To-Do as a VEVENT in the
 // calendar, To-Do as a VTODO in the task list, Neither nowhere. A to-do a
 // client created is served to its creator as the client's own object with
 // the PSA's times and completion, whatever the window.

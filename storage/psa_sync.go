@@ -13,7 +13,7 @@ import (
 // PSASyncState is where a connector stands with one entity: the watermark
 // of its incremental pulls, the keyset cursor of an unfinished full read,
 // when it last pulled and swept, the calendar window it covers, and what
-// went wrong last (psa-model §5 psa_sync_state).
+// went wrong last (docs/architecture.md, "Storage").
 type PSASyncState struct {
 	bun.BaseModel `bun:"table:psa_sync_state"`
 	Entity        string     `bun:"entity,pk"`

@@ -10,7 +10,7 @@ import (
 
 // A client's event becomes one PSA appointment per occurrence: every
 // occurrence of a single event, those inside the sync window of a series
-// (psa-model §0.7). syncSeries makes the linked appointments match the
+// (docs/psa-model.md). syncSeries makes the linked appointments match the
 // event, each create, update and delete with its outbox entry. It runs on
 // every PUT of the event (fromClient) and, as the window moves, from
 // AdvanceCalendarWindow. A series has at most max-series-occurrences

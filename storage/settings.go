@@ -11,8 +11,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// OrgSettings are the organisation-wide rules (DESIGN: item kinds and
-// write-back rules). They are stored as key/value rows; a missing key has
+// OrgSettings are the organisation-wide rules (docs/write-back.md,
+// "Settings that decide"). They are stored as key/value rows; a missing key has
 // its default.
 type OrgSettings struct {
 	WriteBackMode       string // lenient: discard what may not change; strict: refuse it

@@ -7,7 +7,7 @@ import (
 	"github.com/psadav/psadav/mapping"
 )
 
-// Client writes to the task list (DESIGN: item kinds and write-back rules):
+// Client writes to the task list (docs/write-back.md, "Calendar items"):
 //   - a new VTODO is a PSA to-do for the org's default company and action
 //     type, assigned to the user; the client's object is kept for it (one
 //     with the UID of a PSA to-do the user hid brings it back instead:

@@ -110,9 +110,9 @@ const bulkWriteChanges = 2000
 // analyze refreshes PostgreSQL's planner statistics. Until autovacuum
 // gets to a freshly loaded table, PostgreSQL plans as if it were empty:
 // after five runs a prepared multiget switches to a generic plan that
-// walks the whole collection through the partial time index (4 ms became
-// 20 ms for 100 cards; the same after ANALYZE stays at 3 ms). ANALYZE also
-// drops the plans cached on the old statistics. SQLite's planner does not
+// walks the whole collection through the partial time index, several
+// times slower (docs/performance.md). ANALYZE also drops the plans cached
+// on the old statistics. SQLite's planner does not
 // need statistics for these queries, and its plans were tuned without
 // them, so it is left alone. A failure only costs speed: logged, not
 // returned (the data is committed).

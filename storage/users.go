@@ -23,7 +23,8 @@ const (
 // CollectionNames lists every collection name, address books first.
 var CollectionNames = []string{CollContacts, CollAllContacts, CollCalendar, CollTasks}
 
-// Contacts scopes (seed 001: mine / all (public folder) / none).
+// Contacts scopes: mine / all (a "public folder") / none (docs/psa-model.md,
+// "Who sees what").
 const (
 	ScopeMine = "mine"
 	ScopeAll  = "all"

@@ -10,7 +10,7 @@ import (
 
 // WebhookEvent is one webhook delivery from the PSA: a hint that a record
 // changed. The PSA may deliver an event more than once; GUID and sequence
-// number identify it (psa-model §3).
+// number identify it (docs/autotask.md A16).
 type WebhookEvent struct {
 	bun.BaseModel  `bun:"table:psa_webhook_events"`
 	GUID           string     `bun:"webhook_guid,pk"`

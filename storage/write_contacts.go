@@ -10,7 +10,7 @@ import (
 )
 
 // contactWriter applies client writes to address books under the contact
-// rules (DESIGN "Item kinds and write-back rules"; mapping.ApplyContactCard
+// rules (docs/write-back.md, "Contacts"; mapping.ApplyContactCard
 // decides field by field). Everything happens in the request's one
 // transaction: mirror rows, pins, kept properties, outbox entries, and the
 // projection that re-renders every book the contact is in.

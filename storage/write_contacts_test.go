@@ -360,7 +360,7 @@ func TestContactCreateCompanyRules(t *testing.T) {
 	})
 }
 
-// The duplicate rule (seed 001) links a new card to the existing contact.
+// The duplicate rule (docs/write-back.md) links a new card to the existing contact.
 func TestContactDuplicateRule(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := contactsFixture(t, s)

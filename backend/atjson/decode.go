@@ -202,7 +202,7 @@ func coerce(k Kind, v json.RawMessage) (json.RawMessage, error) {
 }
 
 // timeLayouts are the datetime shapes accepted besides RFC 3339. A time
-// without a zone is UTC: every Autotask REST datetime is (psa-model §0.9).
+// without a zone is UTC: every Autotask REST datetime is (docs/autotask.md A10).
 var timeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999",

@@ -9,5 +9,6 @@
 // zone — and reports, per field, what still does not fit. It also reads the
 // entityInformation/fields metadata shape.
 //
-// It is pure: no I/O, no storage. It imports only mapping.
+// It is pure: no I/O, no storage. It imports only mapping. The record
+// shapes are Autotask's (docs/psa-model.md, docs/autotask.md).
 package atjson

@@ -11,7 +11,8 @@
 // psadav's assumptions), and recording the conversation for replay tests.
 //
 // What it assumes about the API, with sources and how sure we are, is in
-// docs/autotask.md; comments cite its entries (A1…).
+// docs/autotask.md; comments cite its entries (A1…). The entities it
+// reads and writes are in docs/psa-model.md.
 //
 // Credentials live in Config and go only into request headers to the
 // tenant's zone host; they are never logged or recorded, and nextPageUrl

@@ -11,7 +11,8 @@ type entitySpec struct {
 	plan backend.EntityPlan
 	// stamps are the change-stamp fields an incremental pull filters on,
 	// ORed, the one storage compares first. Which one moves on every edit
-	// of a contact or company is not settled (§7.1), so both are read.
+	// of a contact or company is not settled (docs/autotask.md A19), so both
+	// are read.
 	stamps []string
 	// filters always apply (notes: only those about a contact).
 	filters []Filter

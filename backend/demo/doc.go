@@ -5,5 +5,6 @@
 //
 // It writes through storage's exported API like any backend: one
 // transaction for the PSA records, then one account per technician. It
-// must not import dav or render vCard or iCalendar itself.
+// must not import dav or render vCard or iCalendar itself. Its records
+// follow docs/psa-model.md.
 package demo

@@ -11,4 +11,6 @@
 // Tx.UpsertPSA, Tx.SaveFields, Tx.SavePicklist) and to mapping for the
 // record types and the schema. It must not import dav or know about vCard
 // or iCalendar; the projection renders DAV objects when records land.
+// The entities and field limits an import is checked against are in
+// docs/psa-model.md.
 package native

@@ -22,5 +22,6 @@
 //   - leadership: one instance per deployment runs all of it.
 //
 // Time comes from Config.Now, so tests run an hour of polling in a second.
-// It writes only through storage's exported API.
+// It writes only through storage's exported API. How each entity is read
+// (tiers, stamps, the window, webhooks) is in docs/psa-model.md.
 package syncer
