@@ -22,7 +22,9 @@ func isDataProp(n xml.Name) bool { return n == pCalendarData || n == pAddressDat
 
 // readDataSelection reads the children of a calendar-data or address-data
 // element (start, already read) through its end element. It returns nil
-// when they select nothing: the whole object is returned.
+// when they select nothing: the whole object is returned. So does a
+// top-level comp without a name: go-webdav's client sends one (with
+// allprop alone) for a request that names no component, meaning all.
 func readDataSelection(d *xml.Decoder, start xml.StartElement) (*mapping.CompSelection, error) {
 	ns := start.Name.Space
 	var root *mapping.CompSelection
@@ -64,8 +66,11 @@ func readDataSelection(d *xml.Decoder, start xml.StartElement) (*mapping.CompSel
 			}
 		case xml.EndElement:
 			if depth == 0 {
-				if ns == nsCardDAV && (card.AllProps || len(card.Props) > 0) {
+				switch {
+				case ns == nsCardDAV && (card.AllProps || len(card.Props) > 0):
 					return card, nil
+				case root == nil || root.Name == "":
+					return nil, nil
 				}
 				return root, nil
 			}
@@ -86,7 +91,7 @@ func addSelectionElem(t xml.StartElement, top *mapping.CompSelection, stack *[]*
 		if ns != nsCalDAV {
 			return nil
 		}
-		if nameAttr == "" {
+		if nameAttr == "" && len(*stack) > 0 {
 			return errors.New("a comp needs a name")
 		}
 		c := &mapping.CompSelection{Name: strings.ToUpper(nameAttr)}

@@ -62,9 +62,15 @@ func TestCalendarDataSelection(t *testing.T) {
 		if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(body, "SUMMARY:Review") || !strings.Contains(body, "PRODID") {
 			t.Fatalf("allprop/allcomp: %d %s", resp.StatusCode, body)
 		}
-		// A comp without a name is the client's error.
+		// go-webdav's client asks for everything with a nameless comp.
 		resp, body = e.do("REPORT", aliceCal, "alice", "alice-pw", strings.Replace(multiget, eventSelection,
-			`<C:calendar-data><C:comp/></C:calendar-data>`, 1), "Depth", "1")
+			`<C:calendar-data><C:comp name=""><C:allprop/></C:comp></C:calendar-data>`, 1), "Depth", "1")
+		if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(body, "SUMMARY:Review") {
+			t.Fatalf("nameless top-level comp: %d %s", resp.StatusCode, body)
+		}
+		// A nameless comp inside one is the client's error.
+		resp, body = e.do("REPORT", aliceCal, "alice", "alice-pw", strings.Replace(multiget, eventSelection,
+			`<C:calendar-data><C:comp name="VCALENDAR"><C:comp/></C:comp></C:calendar-data>`, 1), "Depth", "1")
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("comp without a name: %d %s", resp.StatusCode, body)
 		}
