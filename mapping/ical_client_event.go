@@ -116,7 +116,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink,
 		}
 		oc := occurrenceOf(in)
 		if l.Deleted {
-			if !o.Recurs() {
+			if !o.Recurs() && (o.Master != nil || len(o.Overrides) == 1) {
 				return nil, nil
 			}
 			o.exclude(in)
@@ -157,7 +157,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink,
 // seconds.
 func (o *CalendarObject) instancesAt(links []SeriesLink) map[int64]Instance {
 	out := map[int64]Instance{}
-	if !o.Recurs() {
+	if o.Master != nil && !o.Recurs() {
 		out[time.Time{}.Unix()] = o.instance(o.Master, time.Time{}, time.Time{})
 		return out
 	}
@@ -193,6 +193,9 @@ func (o *CalendarObject) exclude(in Instance) {
 			o.removeChild(c)
 			break
 		}
+	}
+	if o.Master == nil {
+		return // the override was the instance
 	}
 	p := ical.NewProp(ical.PropExceptionDates)
 	o.formatLike(p, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
@@ -284,7 +287,7 @@ func (o *CalendarObject) moveTo(c *ical.Component, start, end time.Time) {
 // DTSTART is (its TZID, UTC or floating).
 func (o *CalendarObject) setInstant(c *ical.Component, name string, t time.Time) {
 	like := c.Props.Get(ical.PropDateTimeStart)
-	if like == nil {
+	if like == nil && o.Master != nil {
 		like = o.Master.Props.Get(ical.PropDateTimeStart)
 	}
 	p := ical.NewProp(name)

@@ -53,6 +53,14 @@ func (o *CalendarObject) instance(c *ical.Component, start, rid time.Time) Insta
 // An object that does not recur has one instance. The walk is bounded
 // (ical_recur.go), whatever the rule.
 func (o *CalendarObject) Instances(from, to time.Time) []Instance {
+	if o.Master == nil {
+		out := make([]Instance, 0, len(o.Overrides))
+		for _, c := range o.Overrides {
+			rid, _, _ := o.PropTime(c.Props.Get(ical.PropRecurrenceID))
+			out = append(out, o.instance(c, time.Time{}, rid))
+		}
+		return out
+	}
 	if !o.Recurs() {
 		out := []Instance{o.instance(o.Master, time.Time{}, time.Time{})}
 		for _, c := range o.Overrides {
@@ -184,6 +192,9 @@ func (o *CalendarObject) series() (*recurrence, zone) {
 func (o *CalendarObject) forgetSeries() { o.rec, o.recZone, o.recKnown = nil, nil, false }
 
 func (o *CalendarObject) readSeries() (*recurrence, zone) {
+	if o.Master == nil {
+		return nil, nil
+	}
 	w, z, date, err := o.wallStart(o.Master)
 	if err != nil || w.IsZero() {
 		return nil, nil
@@ -243,6 +254,9 @@ func (o *CalendarObject) Span() (time.Time, *time.Time) {
 	}
 	if o.Recurs() && len(all)-len(o.Overrides) >= MaxInstances {
 		return start, nil
+	}
+	if !o.Recurs() {
+		return start, &end
 	}
 	if rule := o.Master.Props.Get(ical.PropRecurrenceRule); rule != nil && untilValue(rule.Value) == "" && !hasCount(rule.Value) {
 		return start, nil

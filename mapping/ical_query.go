@@ -37,7 +37,8 @@ func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
 	for name, props := range o.Cal.Props {
 		cal.Props[name] = props
 	}
-	recurs := o.Recurs()
+	// Overrides without their master keep their RECURRENCE-IDs too.
+	recurs := o.Recurs() || o.OnlyOverrides()
 	for _, in := range o.Instances(from, to) {
 		if !in.overlaps(from, to) {
 			continue
@@ -71,7 +72,13 @@ func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
 // series' DTSTART is one (RFC 5545 §3.8.4.4: the same value type), else
 // a UTC DATE-TIME.
 func (o *CalendarObject) setRecurrenceID(c *ical.Component, rid time.Time) {
-	if p := o.Master.Props.Get(ical.PropDateTimeStart); p != nil && isDate(p) {
+	var like *ical.Prop
+	if o.Master != nil {
+		like = o.Master.Props.Get(ical.PropDateTimeStart)
+	} else if len(o.Overrides) > 0 {
+		like = o.Overrides[0].Props.Get(ical.PropRecurrenceID)
+	}
+	if p := like; p != nil && isDate(p) {
 		q := ical.NewProp(ical.PropRecurrenceID)
 		q.Params.Set(ical.ParamValue, "DATE")
 		q.Value = o.floating.wall(rid).Format("20060102")
@@ -137,7 +144,7 @@ func (o *CalendarObject) inUTC(p ical.Prop) ical.Prop {
 // VTODO without DTSTART and DUE matches ranges by COMPLETED and CREATED,
 // or every range (RFC 4791 §9.9), so it must never be skipped.
 func (o *CalendarObject) TimeBounds() (start int64, end *int64, ok bool) {
-	for _, c := range append([]*ical.Component{o.Master}, o.Overrides...) {
+	for _, c := range o.components() {
 		if c.Props.Get(ical.PropDateTimeStart) == nil && c.Props.Get(ical.PropDue) == nil {
 			return 0, nil, false
 		}
