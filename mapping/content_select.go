@@ -18,7 +18,9 @@ import (
 // CompSelection names the part of a component to return: its properties
 // (all, or those named) and its subcomponents (all, or those named, each
 // with its own selection). A component the selection does not name is
-// left out with everything inside it.
+// left out with everything inside it; one it names without naming any of
+// its properties or components comes whole (Apple's CalDAVTester asks for
+// <comp name="VCALENDAR"/> and expects its events).
 type CompSelection struct {
 	Name     string
 	AllProps bool
@@ -44,10 +46,18 @@ func (s *CompSelection) comp(name string) *CompSelection {
 	}
 	for _, c := range s.Comps {
 		if strings.EqualFold(c.Name, name) {
-			return c
+			return c.orAll()
 		}
 	}
 	return nil
+}
+
+// orAll is s, or everything when s names nothing inside the component.
+func (s *CompSelection) orAll() *CompSelection {
+	if !s.AllProps && !s.AllComps && len(s.Props) == 0 && len(s.Comps) == 0 {
+		return selectAll
+	}
+	return s
 }
 
 // prop says whether a property is kept, and whether without its value.
@@ -82,7 +92,7 @@ func SelectContent(body []byte, sel *CompSelection) []byte {
 			switch {
 			case len(stack) == 0:
 				if strings.EqualFold(comp, sel.Name) {
-					next = sel
+					next = sel.orAll()
 				}
 			case stack[len(stack)-1] != nil:
 				next = stack[len(stack)-1].comp(comp)

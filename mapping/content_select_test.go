@@ -25,8 +25,8 @@ func TestSelectContentCalendar(t *testing.T) {
 			{Name: "VEVENT", Props: []PropSelection{{Name: "UID"}, {Name: "summary"}}},
 			{Name: "VTIMEZONE"},
 		}},
-			[]string{"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:e1\r\nSUMMARY", "  two lines\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"},
-			[]string{"VERSION", "DTSTAMP", "DTSTART", "VALARM", "TZID:"}},
+			[]string{"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin", "BEGIN:VEVENT\r\nUID:e1\r\nSUMMARY", "  two lines\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"},
+			[]string{"VERSION", "DTSTAMP", "DTSTART;", "VALARM"}},
 		{"novalue and nested alarm", &CompSelection{Name: "VCALENDAR", AllProps: true, Comps: []*CompSelection{
 			{Name: "VEVENT", Props: []PropSelection{{Name: "SUMMARY", NoValue: true}, {Name: "UID"}},
 				Comps: []*CompSelection{{Name: "VALARM", Props: []PropSelection{{Name: "TRIGGER"}}}}},
@@ -35,6 +35,12 @@ func TestSelectContentCalendar(t *testing.T) {
 			[]string{"A long summary", "two lines", "VTIMEZONE", "ACTION", "DTSTAMP"}},
 		{"timezone in full", &CompSelection{Name: "VCALENDAR", Comps: []*CompSelection{
 			{Name: "VTIMEZONE", AllProps: true, AllComps: true},
+		}},
+			[]string{"TZID:Europe/Berlin", "BEGIN:STANDARD\r\nDTSTART:19701025T030000"}, []string{"VEVENT", "UID"}},
+		{"a comp naming nothing inside comes whole", &CompSelection{Name: "VCALENDAR"},
+			[]string{"VERSION:2.0", "BEGIN:VTIMEZONE", "DTSTAMP", "TRIGGER:-PT15M"}, nil},
+		{"timezone named alone comes whole", &CompSelection{Name: "VCALENDAR", Comps: []*CompSelection{
+			{Name: "VTIMEZONE"},
 		}},
 			[]string{"TZID:Europe/Berlin", "BEGIN:STANDARD\r\nDTSTART:19701025T030000"}, []string{"VEVENT", "UID"}},
 		{"other root", &CompSelection{Name: "VCARD", AllProps: true}, nil, []string{"BEGIN"}},

@@ -38,16 +38,22 @@ func TestExpandAllDaySeries(t *testing.T) {
 	}
 }
 
+// dailyStandup is six daily 9:00 standups from 3 March 2025, those from
+// the 5th moved to 14:00 for 30 minutes and renamed by a THISANDFUTURE
+// override.
+func dailyStandup(later string) []byte {
+	return calendarOf("BEGIN:VEVENT", "UID:taf-1", "DTSTAMP:20250101T000000Z",
+		"DTSTART:20250303T090000Z", "DTEND:20250303T100000Z", "RRULE:FREQ=DAILY;COUNT=6", "SUMMARY:Standup",
+		"END:VEVENT",
+		"BEGIN:VEVENT", "UID:taf-1", "DTSTAMP:20250101T000000Z", "RECURRENCE-ID;RANGE=THISANDFUTURE:20250305T090000Z",
+		"DTSTART:20250305T140000Z", "DTEND:20250305T143000Z", "SUMMARY:"+later, "END:VEVENT")
+}
+
 // Seen: an override with RANGE=THISANDFUTURE changed only its own
 // instance. RFC 5545 §3.2.13: it stands for every later instance too, moved
 // as far as it moved — in expansion and in time-range matching.
 func TestThisAndFutureOverride(t *testing.T) {
-	body := calendarOf("BEGIN:VEVENT", "UID:taf-1", "DTSTAMP:20250101T000000Z",
-		"DTSTART:20250303T090000Z", "DTEND:20250303T100000Z", "RRULE:FREQ=DAILY;COUNT=6", "SUMMARY:Standup",
-		"END:VEVENT",
-		"BEGIN:VEVENT", "UID:taf-1", "DTSTAMP:20250101T000000Z", "RECURRENCE-ID;RANGE=THISANDFUTURE:20250305T090000Z",
-		"DTSTART:20250305T140000Z", "DTEND:20250305T143000Z", "SUMMARY:Standup (afternoon)", "END:VEVENT")
-	o := mustParse(t, body, nil)
+	o := mustParse(t, dailyStandup("Standup (afternoon)"), nil)
 	ex, err := o.Expand(utc("2025-03-01T00:00:00Z"), utc("2025-04-01T00:00:00Z"))
 	if err != nil {
 		t.Fatal(err)
@@ -91,12 +97,7 @@ func anyOverlaps(ins []Instance, from, to time.Time) bool {
 // becomes an override of its own, a copy of that override; the range
 // override stays for the others.
 func TestThisAndFutureOccurrenceMovedInPSA(t *testing.T) {
-	body := calendarOf("BEGIN:VEVENT", "UID:taf-2", "DTSTAMP:20250101T000000Z",
-		"DTSTART:20250303T090000Z", "DTEND:20250303T100000Z", "RRULE:FREQ=DAILY;COUNT=6", "SUMMARY:Standup",
-		"END:VEVENT",
-		"BEGIN:VEVENT", "UID:taf-2", "DTSTAMP:20250101T000000Z", "RECURRENCE-ID;RANGE=THISANDFUTURE:20250305T090000Z",
-		"DTSTART:20250305T140000Z", "DTEND:20250305T143000Z", "SUMMARY:Later", "END:VEVENT")
-	out, err := RenderClientEvent(body, time.UTC, []SeriesLink{{RecurrenceID: utc("2025-03-07T09:00:00Z"),
+	out, err := RenderClientEvent(dailyStandup("Later"), time.UTC, []SeriesLink{{RecurrenceID: utc("2025-03-07T09:00:00Z"),
 		Start: utc("2025-03-07T16:00:00Z"), End: utc("2025-03-07T16:30:00Z"), Title: "Later"}}, nil)
 	if err != nil {
 		t.Fatal(err)
