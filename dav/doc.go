@@ -15,7 +15,9 @@
 // exactly what the store's access rules accept (privileges.go). A
 // multiget larger than the 1 MiB other bodies may have is spooled to a
 // temporary file and read as a stream (report_body.go,
-// report_multiget.go). A client that hangs up mid-answer is not an error;
+// report_multiget.go). A calendar-data or address-data that names
+// components and properties gets only those (data_select.go). A client
+// that hangs up mid-answer is not an error;
 // our failure after the status line cuts the connection (errors.go).
 //
 // Authentication (auth.go) throttles failed logins per client address and

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
 )
 
@@ -22,6 +23,8 @@ type memberProps struct {
 	// expand, when set, renders calendar-data instead of body (a
 	// calendar-query's c:expand).
 	expand func() ([]byte, error)
+	// selection is the part of the data asked for, nil for all of it.
+	selection *mapping.CompSelection
 }
 
 // objectProps are a member's properties; body may be nil (see memberProps).
@@ -34,7 +37,12 @@ func objectProps(o storage.ObjectInfo, c storage.Collection, body []byte) *membe
 // allprop leaves out (RFC 6352 §10.4, RFC 4791 §9.6 ask for it by name).
 var memberPropNames = []xml.Name{pResourceType, pGetETag, pGetContentType, pGetContentLength, pGetLastModified, pPrivileges}
 
-func (m *memberProps) values(req *propRequest) []propValue { return answerProps(m, req) }
+func (m *memberProps) values(req *propRequest) []propValue {
+	if n, ok := m.dataProp(); ok {
+		m.selection = req.selections[n]
+	}
+	return answerProps(m, req)
+}
 
 func (m *memberProps) propNames() iter.Seq2[xml.Name, bool] {
 	return func(yield func(xml.Name, bool) bool) {
@@ -90,11 +98,15 @@ func (m *memberProps) propValue(e xml.StartElement) (propValue, bool) {
 // data is the member's data as the request asks for it: a vCard in the
 // version its address-data names, an expanded calendar when asked.
 func (m *memberProps) data(e xml.StartElement) ([]byte, error) {
+	data, err := m.body, error(nil)
 	switch {
 	case m.o.Comp == "VCARD":
-		return cardData(m.body, attr(e, "version"))
+		data, err = cardData(m.body, attr(e, "version"))
 	case m.expand != nil:
-		return m.expand()
+		data, err = m.expand()
 	}
-	return m.body, nil
+	if err != nil || m.selection == nil {
+		return data, err
+	}
+	return mapping.SelectContent(data, m.selection), nil
 }

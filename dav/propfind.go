@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/psadav/psadav/mapping"
 )
 
 // propRequest is what a PROPFIND (or the d:prop of a REPORT) asks for.
@@ -16,6 +18,9 @@ type propRequest struct {
 	propname bool
 	props    []xml.StartElement // requested properties, with their attributes
 	include  []xml.StartElement // allprop's d:include
+	// selections are the parts of calendar-data or address-data asked
+	// for, by property name (data_select.go); none: the whole object.
+	selections map[xml.Name]*mapping.CompSelection
 }
 
 // wants reports whether a property was asked for by name.

@@ -94,7 +94,7 @@ func (p reportPropsXML) request() propRequest {
 	case p.PropName != nil:
 		return propRequest{propname: true}
 	case p.Prop != nil:
-		return propRequest{props: p.Prop.elems}
+		return propRequest{props: p.Prop.elems, selections: p.Prop.selections}
 	}
 	return propRequest{allprop: true}
 }

@@ -14,13 +14,21 @@ import (
 // candidate is then parsed and matched exactly (calfilter.go), recurring
 // objects instance by instance. calendar-data comes as stored, or with
 // its instances expanded when the request asks (RFC 4791 §9.6.5).
+// Floating times and dates are read in the user's zone, or in the zone
+// the query names (RFC 4791 §9.8, RFC 7809 §5.2).
 
 type calendarQueryXML struct {
 	reportPropsXML
 	Filter *struct {
 		Comp *compFilterXML `xml:"urn:ietf:params:xml:ns:caldav comp-filter"`
 	} `xml:"urn:ietf:params:xml:ns:caldav filter"`
+	Timezone   *string `xml:"urn:ietf:params:xml:ns:caldav timezone"`
+	TimezoneID *string `xml:"urn:ietf:params:xml:ns:caldav timezone-id"`
 }
+
+// floatingOffsets bounds how far a floating time read in one zone lies
+// from the same wall clock read in another (UTC−12 to UTC+14).
+const floatingOffsets = 26 * 60 * 60
 
 // calendarDataXML finds the expand element of a requested calendar-data.
 type calendarDataXML struct {
@@ -63,6 +71,10 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 		}
 		expand = tr
 	}
+	zone, err := req.zone()
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	user := userFrom(ctx)
 	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
@@ -70,6 +82,10 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 		return err
 	}
 	start, end := prefilterRange(filter)
+	if zone != nil {
+		// The stored bounds read floating times in the user's zone.
+		start, end = widen(start, -floatingOffsets), widen(end, floatingOffsets)
+	}
 	objs, err := s.store.ObjectsInRange(ctx, coll.ID, start, end, true)
 	if err != nil {
 		return err
@@ -80,7 +96,7 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 	byBounds := eventRangeOnly(filter)
 	for i := range objs {
 		o := &objs[i]
-		if byBounds != nil && expand == nil && singleEvent(o) {
+		if byBounds != nil && expand == nil && zone == nil && singleEvent(o) {
 			// The stored bounds are the event's DTSTART and DTEND: no need
 			// to parse it to apply the time-range.
 			if eventOverlaps(*o.TimeStart, *o.TimeEnd, byBounds) {
@@ -93,6 +109,9 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 			s.log.Warn("calendar-query: unreadable stored object", "href", o.Href, "err", err)
 			continue
 		}
+		if zone != nil {
+			parsed.ReadFloatingIn(*zone)
+		}
 		if filter != nil && !matchObject(*filter, parsed) {
 			continue
 		}
@@ -103,6 +122,34 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 		ms.response(objectPath(user.Login, coll.Name, o.Href), ps.values(&preq))
 	}
 	return ms.close()
+}
+
+// zone is the zone the query names for floating times, nil for none.
+func (q *calendarQueryXML) zone() (*mapping.QueryZone, error) {
+	switch {
+	case q.Timezone != nil:
+		z, err := mapping.ParseQueryZone([]byte(*q.Timezone))
+		if err != nil {
+			return nil, errCond(http.StatusForbidden, name(nsCalDAV, "valid-calendar-data"), "timezone: %v", err)
+		}
+		return &z, nil
+	case q.TimezoneID != nil:
+		loc, ok := mapping.LoadIANA(*q.TimezoneID)
+		if !ok {
+			return nil, errCond(http.StatusForbidden, name(nsCalDAV, "valid-timezone"), "timezone-id %q is not a time zone psadav knows", *q.TimezoneID)
+		}
+		z := mapping.QueryZoneOf(loc)
+		return &z, nil
+	}
+	return nil, nil
+}
+
+// widen moves a prefilter bound (Unix seconds, 0: open) by d seconds.
+func widen(bound, d int64) int64 {
+	if bound == 0 {
+		return 0
+	}
+	return max(bound+d, 1)
 }
 
 // prefilterRange is the time-range of the filter's VEVENT or VTODO in Unix

@@ -171,6 +171,14 @@ func scanMultiget(src io.Reader, onHref func(string) error) (propRequest, error)
 				}
 				req.allprop = false
 				req.props = append(req.props, t.Copy())
+				if isDataProp(t.Name) {
+					sel, err := readDataSelection(dec, t)
+					if err != nil {
+						return req, err
+					}
+					req.selections = addSelection(req.selections, t.Name, sel)
+					depth-- // its end element is read
+				}
 			}
 		case xml.CharData:
 			if inHref {

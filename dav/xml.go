@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/psadav/psadav/mapping"
 )
 
 // XML namespaces psadav speaks.
@@ -248,9 +250,11 @@ func statusElem(code int) string {
 }
 
 // nameList reads the child elements of an element (a d:prop in a PROPFIND
-// or REPORT) with their attributes, ignoring their content.
+// or REPORT) with their attributes, ignoring their content but for the
+// selection a calendar-data or address-data makes.
 type nameList struct {
-	elems []xml.StartElement
+	elems      []xml.StartElement
+	selections map[xml.Name]*mapping.CompSelection
 }
 
 func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
@@ -262,6 +266,14 @@ func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			l.elems = append(l.elems, t.Copy())
+			if isDataProp(t.Name) {
+				sel, err := readDataSelection(d, t)
+				if err != nil {
+					return err
+				}
+				l.selections = addSelection(l.selections, t.Name, sel)
+				continue
+			}
 			if err := d.Skip(); err != nil {
 				return err
 			}

@@ -12,7 +12,8 @@
 // write-back rules and kept properties (ical_rules.go, ical_kept.go,
 // ical_client_event.go), the client's own date forms kept with the PSA
 // times they stood for (ical_forms.go) and what CalDAV reports need
-// (ical_query.go).
+// (ical_query.go; the parts of an object a report asks for,
+// content_select.go, serve vCards too).
 //
 // Contacts: contact_render.go renders a PSA contact as a vCard (3.0; 4.0
 // by vcard_version.go); contact_card.go reads a client's card into the

@@ -116,7 +116,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink,
 		}
 		oc := occurrenceOf(in)
 		if l.Deleted {
-			if !o.Recurs() {
+			if !o.Recurs() && (o.Master != nil || len(o.Overrides) == 1) {
 				return nil, nil
 			}
 			o.exclude(in)
@@ -133,7 +133,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink,
 			continue
 		}
 		c := in.Comp
-		if o.Recurs() && c == o.Master {
+		if o.Recurs() && !o.ownInstance(in) {
 			c = o.override(in)
 		}
 		if moved {
@@ -157,7 +157,7 @@ func RenderClientEvent(body []byte, floating *time.Location, links []SeriesLink,
 // seconds.
 func (o *CalendarObject) instancesAt(links []SeriesLink) map[int64]Instance {
 	out := map[int64]Instance{}
-	if !o.Recurs() {
+	if o.Master != nil && !o.Recurs() {
 		out[time.Time{}.Unix()] = o.instance(o.Master, time.Time{}, time.Time{})
 		return out
 	}
@@ -174,23 +174,28 @@ func (o *CalendarObject) instancesAt(links []SeriesLink) map[int64]Instance {
 			out[t.Unix()] = o.instance(c, time.Time{}, t)
 		}
 	}
+	futures := o.thisAndFuture()
 	o.occurrences(last, func(start time.Time) bool {
 		if _, done := out[start.Unix()]; want[start.Unix()] && !done {
-			out[start.Unix()] = o.instance(o.Master, start, start)
+			out[start.Unix()] = o.occurrence(futures, start)
 		}
 		return !start.After(last)
 	})
 	return out
 }
 
-// exclude removes an instance from a series: an EXDATE, and its override.
+// exclude removes an instance from a series: an EXDATE, and its own
+// override (a THISANDFUTURE one stays for the instances after it).
 func (o *CalendarObject) exclude(in Instance) {
 	for i, c := range o.Overrides {
-		if c == in.Comp {
+		if c == in.Comp && o.ownInstance(in) {
 			o.Overrides = append(o.Overrides[:i], o.Overrides[i+1:]...)
 			o.removeChild(c)
 			break
 		}
+	}
+	if o.Master == nil {
+		return // the override was the instance
 	}
 	p := ical.NewProp(ical.PropExceptionDates)
 	o.formatLike(p, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
@@ -207,18 +212,30 @@ func (o *CalendarObject) removeChild(c *ical.Component) {
 	}
 }
 
-// override adds an override for a master instance: a copy of the master
+// ownInstance reports whether an instance is its component's own: an
+// override's at its RECURRENCE-ID, not the master's or a THISANDFUTURE
+// override's standing for a later one.
+func (o *CalendarObject) ownInstance(in Instance) bool {
+	if in.Comp == o.Master {
+		return false
+	}
+	rid, _, err := o.PropTime(in.Comp.Props.Get(ical.PropRecurrenceID))
+	return err == nil && rid.Equal(in.RecurrenceID)
+}
+
+// override adds an override for an instance that is not its component's
+// own: a copy of the component (the master, or a THISANDFUTURE override)
 // without its recurrence, at the instance's time.
 func (o *CalendarObject) override(in Instance) *ical.Component {
-	c := ical.NewComponent(o.Master.Name)
-	for name, props := range o.Master.Props {
+	c := ical.NewComponent(in.Comp.Name)
+	for name, props := range in.Comp.Props {
 		switch name {
 		case ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates:
 			continue
 		}
 		c.Props[name] = append([]ical.Prop(nil), props...)
 	}
-	c.Children = append(c.Children, o.Master.Children...)
+	c.Children = append(c.Children, in.Comp.Children...)
 	rid := ical.NewProp(ical.PropRecurrenceID)
 	o.formatLike(rid, in.RecurrenceID, o.Master.Props.Get(ical.PropDateTimeStart))
 	c.Props.Set(rid)
@@ -270,7 +287,7 @@ func (o *CalendarObject) moveTo(c *ical.Component, start, end time.Time) {
 // DTSTART is (its TZID, UTC or floating).
 func (o *CalendarObject) setInstant(c *ical.Component, name string, t time.Time) {
 	like := c.Props.Get(ical.PropDateTimeStart)
-	if like == nil {
+	if like == nil && o.Master != nil {
 		like = o.Master.Props.Get(ical.PropDateTimeStart)
 	}
 	p := ical.NewProp(name)

@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -51,6 +53,14 @@ func (o *CalendarObject) instance(c *ical.Component, start, rid time.Time) Insta
 // An object that does not recur has one instance. The walk is bounded
 // (ical_recur.go), whatever the rule.
 func (o *CalendarObject) Instances(from, to time.Time) []Instance {
+	if o.Master == nil {
+		out := make([]Instance, 0, len(o.Overrides))
+		for _, c := range o.Overrides {
+			rid, _, _ := o.PropTime(c.Props.Get(ical.PropRecurrenceID))
+			out = append(out, o.instance(c, time.Time{}, rid))
+		}
+		return out
+	}
 	if !o.Recurs() {
 		out := []Instance{o.instance(o.Master, time.Time{}, time.Time{})}
 		for _, c := range o.Overrides {
@@ -64,17 +74,25 @@ func (o *CalendarObject) Instances(from, to time.Time) []Instance {
 			overridden[t.Unix()] = c
 		}
 	}
+	futures := o.thisAndFuture()
 	var out []Instance
 	dur := o.Duration(o.Master)
-	o.occurrences(to, func(start time.Time) bool {
-		if !to.IsZero() && !start.Before(to) {
+	for _, f := range futures {
+		dur = max(dur, f.shift+o.Duration(f.comp))
+	}
+	until := to
+	if !to.IsZero() {
+		until = to.Add(maxShift(futures))
+	}
+	o.occurrences(until, func(rid time.Time) bool {
+		if !until.IsZero() && !rid.Before(until) {
 			return false
 		}
-		if !from.IsZero() && start.Add(dur).Before(from) {
+		if !from.IsZero() && rid.Add(dur).Before(from) {
 			return true
 		}
-		if _, ok := overridden[start.Unix()]; !ok {
-			out = append(out, o.instance(o.Master, start, start))
+		if _, ok := overridden[rid.Unix()]; !ok {
+			out = append(out, o.occurrence(futures, rid))
 		}
 		return len(out) < MaxInstances
 	})
@@ -83,6 +101,58 @@ func (o *CalendarObject) Instances(from, to time.Time) []Instance {
 		out = append(out, o.instance(c, time.Time{}, rid))
 	}
 	return out
+}
+
+// A future is an override with RANGE=THISANDFUTURE (RFC 5545 §3.2.13):
+// the instances after its RECURRENCE-ID take its properties, and their
+// start moves as far as its own moved (shift).
+type future struct {
+	rid   time.Time
+	comp  *ical.Component
+	shift time.Duration
+}
+
+// thisAndFuture lists the object's THISANDFUTURE overrides by RECURRENCE-ID.
+func (o *CalendarObject) thisAndFuture() []future {
+	var out []future
+	for _, c := range o.Overrides {
+		p := c.Props.Get(ical.PropRecurrenceID)
+		if !strings.EqualFold(strings.TrimSpace(p.Params.Get(ical.ParamRange)), "THISANDFUTURE") {
+			continue
+		}
+		rid, _, err := o.PropTime(p)
+		if err != nil {
+			continue
+		}
+		f := future{rid: rid, comp: c}
+		if start, _, ok := o.Start(c); ok {
+			f.shift = start.Sub(rid)
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rid.Before(out[j].rid) })
+	return out
+}
+
+// maxShift is how far a future moves its instances earlier at most (zero
+// when none does): a range's end must let them in.
+func maxShift(fs []future) time.Duration {
+	var m time.Duration
+	for _, f := range fs {
+		m = max(m, -f.shift)
+	}
+	return m
+}
+
+// occurrence is the master's occurrence at rid, or the latest future
+// before it standing in for the master.
+func (o *CalendarObject) occurrence(futures []future, rid time.Time) Instance {
+	for i := len(futures) - 1; i >= 0; i-- {
+		if f := futures[i]; f.rid.Before(rid) {
+			return o.instance(f.comp, rid.Add(f.shift), rid)
+		}
+	}
+	return o.instance(o.Master, rid, rid)
 }
 
 // occurrences calls fn with the start of each of the master's
@@ -122,6 +192,9 @@ func (o *CalendarObject) series() (*recurrence, zone) {
 func (o *CalendarObject) forgetSeries() { o.rec, o.recZone, o.recKnown = nil, nil, false }
 
 func (o *CalendarObject) readSeries() (*recurrence, zone) {
+	if o.Master == nil {
+		return nil, nil
+	}
 	w, z, date, err := o.wallStart(o.Master)
 	if err != nil || w.IsZero() {
 		return nil, nil
@@ -181,6 +254,9 @@ func (o *CalendarObject) Span() (time.Time, *time.Time) {
 	}
 	if o.Recurs() && len(all)-len(o.Overrides) >= MaxInstances {
 		return start, nil
+	}
+	if !o.Recurs() {
+		return start, &end
 	}
 	if rule := o.Master.Props.Get(ical.PropRecurrenceRule); rule != nil && untilValue(rule.Value) == "" && !hasCount(rule.Value) {
 		return start, nil

@@ -12,10 +12,13 @@ import (
 // reads it: one UID, one kind of component, a master and its overridden
 // instances, and the zones its TZIDs name.
 type CalendarObject struct {
-	Cal       *ical.Calendar
-	Kind      string // VEVENT or VTODO
-	UID       string
-	Master    *ical.Component // the component without RECURRENCE-ID
+	Cal  *ical.Calendar
+	Kind string // VEVENT or VTODO
+	UID  string
+	// Master is the component without RECURRENCE-ID; nil when the object
+	// holds only overridden instances (what iOS stores for an invitation
+	// to some instances of a series: RFC 6638 §3.2.3 allows it).
+	Master    *ical.Component
 	Overrides []*ical.Component
 	zones     map[string]zone
 	floating  zone // for floating times and dates: the user's zone
@@ -63,7 +66,7 @@ func (o *CalendarObject) complete() {
 		setRaw(o.Cal.Component, ical.PropVersion, "2.0")
 		o.repaired = true
 	}
-	for _, c := range append([]*ical.Component{o.Master}, o.Overrides...) {
+	for _, c := range o.components() {
 		if c.Props.Get(ical.PropDateTimeStamp) != nil {
 			continue
 		}
@@ -163,7 +166,7 @@ func (o *CalendarObject) check() error {
 		return refuse(RefuseInvalidData, "the calendar holds no VEVENT or VTODO")
 	}
 	if o.Master == nil {
-		return refuse(RefuseInvalidObject, "the object holds only overridden instances; send the whole series")
+		return nil // only overridden instances: each is an event of its own
 	}
 	if p := o.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
 		w, z, date, err := o.wallStart(o.Master)
@@ -336,7 +339,19 @@ func (o *CalendarObject) Duration(c *ical.Component) time.Duration {
 
 // Recurs reports whether the master has a recurrence rule or dates.
 func (o *CalendarObject) Recurs() bool {
-	return o.Master.Props.Get(ical.PropRecurrenceRule) != nil || o.Master.Props.Get(ical.PropRecurrenceDates) != nil
+	return o.Master != nil && (o.Master.Props.Get(ical.PropRecurrenceRule) != nil || o.Master.Props.Get(ical.PropRecurrenceDates) != nil)
+}
+
+// OnlyOverrides reports whether the object holds overridden instances
+// without their master.
+func (o *CalendarObject) OnlyOverrides() bool { return o.Master == nil }
+
+// components are the master (when there is one) and the overrides.
+func (o *CalendarObject) components() []*ical.Component {
+	if o.Master == nil {
+		return o.Overrides
+	}
+	return append([]*ical.Component{o.Master}, o.Overrides...)
 }
 
 // Floating is the zone floating times are read in.

@@ -162,7 +162,6 @@ func TestParseRefusals(t *testing.T) {
 		{"bad rule", event("BEGIN:VEVENT", "UID:a", "DTSTAMP:20250101T000000Z", "DTSTART:20250101T100000Z", "RRULE:FREQ=SOMETIMES", "END:VEVENT"), RefuseInvalidData},
 		{"two summaries", event("BEGIN:VEVENT", "UID:a", "DTSTAMP:20250101T000000Z", "DTSTART:20250101T100000Z", "SUMMARY:a", "SUMMARY:b", "END:VEVENT"), RefuseInvalidData},
 		{"no DTSTART", event("BEGIN:VEVENT", "UID:a", "DTSTAMP:20250101T000000Z", "END:VEVENT"), RefuseInvalidData},
-		{"only an override", event("BEGIN:VEVENT", "UID:a", "DTSTAMP:20250101T000000Z", "RECURRENCE-ID:20250101T100000Z", "DTSTART:20250101T100000Z", "END:VEVENT"), RefuseInvalidObject},
 	}
 	for _, c := range cases {
 		_, err := ParseCalendarObject(c.body, time.UTC)

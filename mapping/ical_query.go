@@ -30,13 +30,15 @@ func (in Instance) overlaps(from, to time.Time) bool {
 
 // Expand writes the object's instances that touch [from, to) as separate
 // components with a RECURRENCE-ID (for a series) and every DATE-TIME in
-// UTC, without VTIMEZONE (RFC 4791 §9.6.5).
+// UTC, without VTIMEZONE (RFC 4791 §9.6.5). An all-day series keeps its
+// dates: the RECURRENCE-ID is a DATE like the DTSTART it stands for.
 func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
 	cal := ical.NewCalendar()
 	for name, props := range o.Cal.Props {
 		cal.Props[name] = props
 	}
-	recurs := o.Recurs()
+	// Overrides without their master keep their RECURRENCE-IDs too.
+	recurs := o.Recurs() || o.OnlyOverrides()
 	for _, in := range o.Instances(from, to) {
 		if !in.overlaps(from, to) {
 			continue
@@ -54,22 +56,8 @@ func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
 		}
 		c.Children = in.Comp.Children
 		if recurs {
-			setUTC(c, ical.PropRecurrenceID, in.RecurrenceID)
-			if in.Comp == o.Master && !in.Start.IsZero() {
-				start := o.Master.Props.Get(ical.PropDateTimeStart)
-				shift := in.Start.Sub(o.mustTime(start))
-				for _, name := range []string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue} {
-					if p := o.Master.Props.Get(name); p != nil {
-						moved := o.inUTC(*p)
-						if !isDate(p) {
-							moved.Value = o.mustTime(p).Add(shift).UTC().Format("20060102T150405Z")
-						} else {
-							moved.Value = o.floating.wall(o.mustTime(p).Add(shift)).Format("20060102")
-						}
-						c.Props.Set(&moved)
-					}
-				}
-			}
+			o.setRecurrenceID(c, in.RecurrenceID)
+			o.moveInstance(c, in)
 		}
 		cal.Children = append(cal.Children, c)
 	}
@@ -78,6 +66,54 @@ func (o *CalendarObject) Expand(from, to time.Time) ([]byte, error) {
 		return EncodeCalendar(o.Cal)
 	}
 	return EncodeCalendar(cal)
+}
+
+// setRecurrenceID names the occurrence c stands for: a DATE when the
+// series' DTSTART is one (RFC 5545 §3.8.4.4: the same value type), else
+// a UTC DATE-TIME.
+func (o *CalendarObject) setRecurrenceID(c *ical.Component, rid time.Time) {
+	var like *ical.Prop
+	if o.Master != nil {
+		like = o.Master.Props.Get(ical.PropDateTimeStart)
+	} else if len(o.Overrides) > 0 {
+		like = o.Overrides[0].Props.Get(ical.PropRecurrenceID)
+	}
+	if p := like; p != nil && isDate(p) {
+		q := ical.NewProp(ical.PropRecurrenceID)
+		q.Params.Set(ical.ParamValue, "DATE")
+		q.Value = o.floating.wall(rid).Format("20060102")
+		c.Props.Set(q)
+		return
+	}
+	setUTC(c, ical.PropRecurrenceID, rid)
+}
+
+// moveInstance moves the copy c of an instance's component to the
+// instance's start: the master's DTSTART, DTEND and DUE by how far its
+// occurrence lies from the first, a THISANDFUTURE override's likewise for
+// the later instances it stands for. An override's own instance stays.
+func (o *CalendarObject) moveInstance(c *ical.Component, in Instance) {
+	own, _, ok := o.Start(in.Comp)
+	if !ok || in.Start.IsZero() || own.Equal(in.Start) {
+		return
+	}
+	shift := in.Start.Sub(own)
+	for _, name := range []string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue} {
+		p := in.Comp.Props.Get(name)
+		if p == nil {
+			continue
+		}
+		moved := o.inUTC(*p)
+		if isDate(p) {
+			// Whole days: a shift between two midnights of the floating
+			// zone is not one across a change of its offset.
+			days := int(o.floating.wall(in.Start).Sub(o.floating.wall(own)).Round(24*time.Hour) / (24 * time.Hour))
+			moved.Value = o.floating.wall(o.mustTime(p)).AddDate(0, 0, days).Format("20060102")
+		} else {
+			moved.Value = o.mustTime(p).Add(shift).UTC().Format("20060102T150405Z")
+		}
+		c.Props.Set(&moved)
+	}
 }
 
 // inUTC is a copy of p with a DATE-TIME value (TZID or floating) in UTC.
@@ -108,7 +144,7 @@ func (o *CalendarObject) inUTC(p ical.Prop) ical.Prop {
 // VTODO without DTSTART and DUE matches ranges by COMPLETED and CREATED,
 // or every range (RFC 4791 §9.9), so it must never be skipped.
 func (o *CalendarObject) TimeBounds() (start int64, end *int64, ok bool) {
-	for _, c := range append([]*ical.Component{o.Master}, o.Overrides...) {
+	for _, c := range o.components() {
 		if c.Props.Get(ical.PropDateTimeStart) == nil && c.Props.Get(ical.PropDue) == nil {
 			return 0, nil, false
 		}

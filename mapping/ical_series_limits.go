@@ -157,6 +157,9 @@ func densest(slots []time.Time, z zone, from time.Time, span time.Duration) int 
 func SameRecurrence(a, b *CalendarObject) bool {
 	key := func(o *CalendarObject) string {
 		var k strings.Builder
+		if o.Master == nil {
+			return ""
+		}
 		for _, name := range []string{ical.PropDateTimeStart, ical.PropRecurrenceRule, ical.PropRecurrenceDates} {
 			for _, p := range o.Master.Props.Values(name) {
 				k.WriteString(name + ";" + p.Params.Get(ical.PropTimezoneID) + ":" + strings.TrimSpace(p.Value) + "\n")

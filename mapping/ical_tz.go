@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -349,4 +350,53 @@ func parseWall(v string) (w time.Time, utc bool, err error) {
 		return time.Time{}, false, fmt.Errorf("invalid date or date-time %q", v)
 	}
 	return w, utc, nil
+}
+
+// QueryZone is the zone a calendar-query reads floating times and dates
+// in (RFC 4791 §9.8, RFC 7809 §5.2), in place of the user's.
+type QueryZone struct{ z zone }
+
+// ParseQueryZone reads a calendar-query's timezone: an iCalendar object
+// with one VTIMEZONE. A TZID Go knows is read by Go's rules, like the
+// zones of stored objects (ical_object.go); any other by the VTIMEZONE's.
+func ParseQueryZone(text []byte) (QueryZone, error) {
+	cal, err := DecodeCalendar(text)
+	if err != nil {
+		return QueryZone{}, err
+	}
+	var tz *ical.Component
+	for _, c := range cal.Children {
+		if c.Name != ical.CompTimezone {
+			continue
+		}
+		if tz != nil {
+			return QueryZone{}, errors.New("more than one VTIMEZONE")
+		}
+		tz = c
+	}
+	if tz == nil {
+		return QueryZone{}, errors.New("no VTIMEZONE")
+	}
+	tzid := strings.TrimSpace(propText(tz, ical.PropTimezoneID))
+	if loc, ok := LoadIANA(tzid); ok {
+		return QueryZone{locZone{loc}}, nil
+	}
+	z, err := parseVTimezone(tz)
+	if err != nil {
+		return QueryZone{}, fmt.Errorf("VTIMEZONE %q: %v", tzid, err)
+	}
+	if z.rules() > maxZoneRules {
+		return QueryZone{}, fmt.Errorf("VTIMEZONE %q has more than %d recurring observances", tzid, maxZoneRules)
+	}
+	return QueryZone{z}, nil
+}
+
+// QueryZoneOf is an IANA zone as a QueryZone (RFC 7809's timezone-id).
+func QueryZoneOf(loc *time.Location) QueryZone { return QueryZone{locZone{loc}} }
+
+// ReadFloatingIn makes the object read its floating times and dates in
+// q from now on.
+func (o *CalendarObject) ReadFloatingIn(q QueryZone) {
+	o.floating = q.z
+	o.forgetSeries()
 }

@@ -12,6 +12,9 @@ import (
 //   - a new VEVENT is a client event: kept whole for its client, one PSA
 //     appointment per occurrence (see series_sync.go) — unless it has the
 //     UID of a PSA item the user hid, which it brings back (hidden_put.go);
+//     overridden instances without their master (iOS stores some
+//     invitations so) are a client event too, each override an
+//     appointment of its own;
 //   - a PUT of a PSA appointment or calendar to-do moves it (times flow
 //     back); a changed title or description is discarded (lenient) or
 //     refused (strict); the rest is kept for the user;
@@ -45,6 +48,9 @@ func (calendarWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing 
 	}
 	switch mapping.Entity(existing.SourceEntity) {
 	case mapping.EntityAppointments, mapping.EntityCompanyToDos, mapping.EntityServiceCalls, mapping.EntityTimeOffRequests:
+		if obj.OnlyOverrides() {
+			return sourceKey{}, onlyOverrides()
+		}
 		return sourceKey{}, t.updatePSAItem(ctx, req, existing, obj)
 	case entitySeries:
 		return t.updateClientEvent(ctx, req, existing, obj)
@@ -61,6 +67,13 @@ func (calendarWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, exi
 		return err
 	}
 	return t.deleteSeries(ctx, row.(*seriesRow))
+}
+
+// onlyOverrides refuses overridden instances without their master where
+// psadav needs the whole item: a PSA item, a task.
+func onlyOverrides() error {
+	return &mapping.Refusal{Code: mapping.RefuseInvalidObject,
+		Message: "the object holds only overridden instances; this item needs its master component (the one without RECURRENCE-ID)"}
 }
 
 func readOnlyItem() error {

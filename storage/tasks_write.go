@@ -25,6 +25,9 @@ func (tasksWriter) put(ctx context.Context, t *Tx, req *PutRequest, existing *ob
 	if err != nil {
 		return sourceKey{}, err
 	}
+	if obj.OnlyOverrides() {
+		return sourceKey{}, onlyOverrides()
+	}
 	if existing == nil {
 		if existing, err = t.revealHidden(ctx, req, obj.UID); err != nil {
 			return sourceKey{}, err
