@@ -416,6 +416,10 @@ func compare(found []*node, op []string) string {
 		if len(found) == 0 || texts[0] != arg {
 			return fmt.Sprintf("found %q", texts)
 		}
+	case "=?": // equal, unless nothing was saved to compare with
+		if arg != "" && (len(found) == 0 || texts[0] != arg) {
+			return fmt.Sprintf("found %q, want %q", texts, arg)
+		}
 	case "~":
 		if len(found) == 0 || !strings.Contains(texts[0], arg) {
 			return fmt.Sprintf("found %q", texts)
@@ -514,12 +518,12 @@ func (r *replay) check(a *answer, line string) string {
 	case f[0] == "gap":
 		r.t.Logf("%s: known gap: %s", r.file, strings.Join(f[1:], " "))
 		return ""
-	case f[0] == "save" && len(f) >= 4:
+	case (f[0] == "save" || f[0] == "save?") && len(f) >= 4:
 		v, msg := r.value(a, f[2:])
-		if msg != "" {
+		if msg != "" && f[0] == "save" {
 			return msg
 		}
-		r.vars[f[1]] = v
+		r.vars[f[1]] = v // save? keeps "" when there is nothing
 		return ""
 	}
 	return "unknown check"
