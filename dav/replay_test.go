@@ -377,6 +377,36 @@ func (a *answer) responseFor(href string) (response, error) {
 	return response{}, fmt.Errorf("no response for %s", href)
 }
 
+// responseNode is the D:response element for href, as in responseFor.
+func (a *answer) responseNode(href string) (*node, error) {
+	res, err := a.responseFor(href)
+	if err != nil {
+		return nil, err
+	}
+	root, _ := a.xml()
+	rs, _ := root.find("D:response")
+	for _, r := range rs {
+		if h, _ := r.find("D:href"); len(h) > 0 && strings.TrimSpace(h[0].text) == res.href {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("no response for %s", href)
+}
+
+// firstDescendant returns the first element named name under n, in
+// document order, or nothing.
+func firstDescendant(n *node, name xml.Name) []*node {
+	for _, c := range n.children {
+		if c.name == name {
+			return []*node{c}
+		}
+		if found := firstDescendant(c, name); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
 // members are the responses other than the request path's own.
 func (a *answer) members() ([]response, error) {
 	rs, err := a.responses()
@@ -501,6 +531,14 @@ func (r *replay) check(a *answer, line string) string {
 			return fmt.Sprintf("response status %q", res.status)
 		}
 		return ""
+	case f[0] == "firststatus" && len(f) >= 3:
+		// Thunderbird's CardDAV discovery reads a response's first status
+		// element only: a 404 propstat before the 200 one hides the book.
+		res, err := a.responseNode(f[1])
+		if err != nil {
+			return fail(err)
+		}
+		return compare(firstDescendant(res, xml.Name{Space: "DAV:", Local: "status"}), f[2:])
 	case f[0] == "has" && len(f) == 2:
 		_, err := a.responseFor(f[1])
 		if err != nil {
