@@ -104,9 +104,12 @@ func parseConversation(file string) (*conversation, error) {
 			state = inChecks
 			continue
 		}
+		if strings.HasPrefix(line, "#") {
+			continue // a comment, also between headers and body lines
+		}
 		switch state {
 		case outside:
-			if line != "" && !strings.HasPrefix(line, "#") {
+			if line != "" {
 				return nil, fmt.Errorf("%s:%d: text outside an exchange", file, n)
 			}
 		case inHeaders:
@@ -122,7 +125,7 @@ func parseConversation(file string) (*conversation, error) {
 		case inBody:
 			body = append(body, line)
 		case inChecks:
-			if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "#") {
+			if t := strings.TrimSpace(line); t != "" {
 				cur.checks = append(cur.checks, t)
 			}
 		}
@@ -422,7 +425,8 @@ func (a *answer) members() ([]response, error) {
 	return out, nil
 }
 
-// compare applies "= VALUE", "~ VALUE", "!~ VALUE", "present" or "absent"
+// compare applies "= VALUE", "=? VALUE", "~ VALUE", "~i VALUE", "!~ VALUE",
+// "present" or "absent"
 // to the texts found; it returns what went wrong or "".
 func compare(found []*node, op []string) string {
 	if len(op) == 0 {
@@ -452,6 +456,10 @@ func compare(found []*node, op []string) string {
 		}
 	case "~":
 		if len(found) == 0 || !strings.Contains(texts[0], arg) {
+			return fmt.Sprintf("found %q", texts)
+		}
+	case "~i": // contains, ignoring case (vCard and iCalendar names are case-insensitive)
+		if len(found) == 0 || !strings.Contains(strings.ToLower(texts[0]), strings.ToLower(arg)) {
 			return fmt.Sprintf("found %q", texts)
 		}
 	case "!~":
