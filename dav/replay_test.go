@@ -167,7 +167,11 @@ func (c *conversation) play(t *testing.T, e *env, day time.Time) {
 	r := &replay{t: t, file: c.file, day: day, vars: map[string]string{}}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, x := range c.exchanges {
-		req, err := http.NewRequest(x.method, e.srv.URL+r.expand(x.path), strings.NewReader(r.expand(x.body)))
+		target := r.expand(x.path)
+		if !strings.HasPrefix(target, "http") {
+			target = e.srv.URL + target // a path; a saved Location may be a whole URL
+		}
+		req, err := http.NewRequest(x.method, target, strings.NewReader(r.expand(x.body)))
 		must(t, err)
 		auth := true
 		for _, h := range x.headers {
