@@ -85,8 +85,8 @@ func (m *Metrics) observe(r *http.Request, n *note, status int, d time.Duration)
 	if n.report == "sync-collection" {
 		outcome := n.sync.Load()
 		switch {
-		case status == http.StatusForbidden:
-			m.syncs.WithLabelValues("token_refused").Inc() // DAV:valid-sync-token, RFC 6578 §3.2
+		case outcome != nil && *outcome == syncTokenRefused:
+			m.syncs.WithLabelValues(syncTokenRefused).Inc() // DAV:valid-sync-token, RFC 6578 §3.2
 		case status >= 400 || outcome == nil:
 			m.syncs.WithLabelValues("error").Inc()
 		default:
@@ -139,6 +139,18 @@ func noteSync(ctx context.Context, initial bool, scan *storage.ChangeScan) {
 		outcome = "no_change"
 	}
 	n.sync.Store(&outcome)
+}
+
+// syncTokenRefused is the sync outcome of a token we cannot continue from
+// (403, or 400 to Thunderbird: tokenRefused).
+const syncTokenRefused = "token_refused"
+
+// noteTokenRefused records that the sync token was refused.
+func noteTokenRefused(ctx context.Context) {
+	if n := noteFrom(ctx); n != nil {
+		outcome := syncTokenRefused
+		n.sync.Store(&outcome)
+	}
 }
 
 // noteAuth records how the request's authentication ended.

@@ -24,9 +24,10 @@ func allowFor(res resource) string {
 		methods = append(methods, "PROPPATCH", "REPORT", "GET", "HEAD")
 	case resObject:
 		methods = append(methods, "GET", "HEAD", "PUT", "DELETE", "REPORT")
-	case resAddressHome:
+	case resAddressHome, resCalendarHome, resPrincipal:
+		// serveProppatch keeps properties on homes and the principal too.
 		methods = append(methods, "PROPPATCH", "REPORT")
-	case resPrincipal, resCalendarHome, resRoot:
+	case resRoot:
 		methods = append(methods, "REPORT")
 	}
 	return strings.Join(methods, ", ")

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,7 +16,8 @@ import (
 // scan over the change index: a no-change sync touches no object row.
 // DAV:limit is honoured: a truncated answer ends with a 507 response for
 // the collection and a token to continue from. An unknown or too old token
-// gets 403 DAV:valid-sync-token and the client resyncs from scratch.
+// gets 403 DAV:valid-sync-token and the client resyncs from scratch
+// (Thunderbird gets 400: tokenRefused).
 
 type syncCollectionXML struct {
 	reportPropsXML
@@ -28,6 +30,22 @@ type syncCollectionXML struct {
 
 func init() {
 	registerReport(name(nsDAV, "sync-collection"), serveSyncCollection)
+}
+
+// tokenRefused answers a sync token we cannot continue from: 403 with
+// DAV:valid-sync-token (RFC 6578 §3.2). Thunderbird gets 400 with the same
+// body: its address book takes only 207 or 400 from sync-collection and
+// refetches the book on 400, while any other status fails that sync and
+// every later one, the token kept (comm-central CardDAVDirectory.sys.mjs,
+// updateAllFromServerV2); its calendars drop the token on any 4xx. See
+// docs/clients.md.
+func tokenRefused(r *http.Request, msg string) error {
+	noteTokenRefused(r.Context())
+	status := http.StatusForbidden
+	if ClientFamily(r.UserAgent()) == "thunderbird" {
+		status = http.StatusBadRequest
+	}
+	return errCond(status, condValidSyncToken, "%s", msg)
 }
 
 func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
@@ -55,12 +73,15 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 	if tok := strings.TrimSpace(req.SyncToken); tok != "" {
 		var ok bool
 		if since, ok = parseSyncToken(tok); !ok {
-			return errCond(http.StatusForbidden, condValidSyncToken, "unknown sync token; sync again without a token")
+			return tokenRefused(r, "unknown sync token; sync again without a token")
 		}
 	}
 	ctx := r.Context()
 	user := userFrom(ctx)
 	coll, scan, err := s.store.UserSyncScan(ctx, user.ID, res.coll, since)
+	if errors.Is(err, storage.ErrSyncTokenGone) {
+		return tokenRefused(r, "the sync token is unknown or too old; sync again without a token")
+	}
 	if err != nil {
 		return err
 	}
