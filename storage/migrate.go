@@ -104,7 +104,9 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 
 // Migrate applies every pending migration, each in its own transaction. It
 // refuses to touch a schema newer than this binary. On PostgreSQL an
-// advisory lock keeps two instances from migrating at once.
+// advisory lock keeps two instances from migrating one schema at once; the
+// lock is per database, so its key names the schema: installations (and
+// tests) in other schemas of the same database do not wait on each other.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if s.dialect == Postgres {
 		conn, err := s.wdb.Conn(ctx)
@@ -112,10 +114,10 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 			return nil, err
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext('psadav-migrate'))"); err != nil {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext('psadav-migrate:' || current_schema()))"); err != nil {
 			return nil, fmt.Errorf("storage: taking the migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtext('psadav-migrate'))")
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtext('psadav-migrate:' || current_schema()))")
 	}
 	st, err := s.Status(ctx)
 	if err != nil {

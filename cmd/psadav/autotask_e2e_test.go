@@ -64,12 +64,16 @@ func startServe(t *testing.T, addr string, args ...string) *server {
 		done <- run(ctx, append([]string{"serve", "--listen", addr, "--metrics-listen", metricsAddr, "--log-level", "warn"}, args...),
 			nil, io.Discard, io.Discard)
 	}()
-	for i := 0; i < 100; i++ {
+	// A loaded machine running other packages' tests can take seconds to
+	// open and migrate; wait up to a minute, and say so if it never came up.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
 			resp.Body.Close()
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("serve on %s was not ready within a minute", addr)
+		}
 	}
 	return &server{addr: addr, metricsAddr: metricsAddr, stop: func() {
 		cancel()
