@@ -67,6 +67,10 @@ func parsePropfind(r *http.Request) (propRequest, error) {
 	if err != nil {
 		return propRequest{}, err
 	}
+	if countTrue(body.AllProp != nil, body.PropName != nil, body.Prop != nil) > 1 {
+		// RFC 4918 §14.20: propfind holds one of allprop, propname or prop.
+		return propRequest{}, errStatus(http.StatusBadRequest, "a propfind holds one of allprop, propname and prop")
+	}
 	var req propRequest
 	switch {
 	case body.PropName != nil:
@@ -80,6 +84,16 @@ func parsePropfind(r *http.Request) (propRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // depth reads the Depth header: 0, 1, or infinity (served as 1: members'
