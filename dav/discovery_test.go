@@ -203,6 +203,7 @@ func TestMalformedRequestsAreClientErrors(t *testing.T) {
 			// Seen: CalDAVTester's "prop errors" got 207 for both at once.
 			{"PROPFIND", "/dav/addressbooks/alice/contacts/", "<d:propfind xmlns:d='DAV:'><d:allprop/><d:propname/></d:propfind>", 400},
 			{"PROPFIND", "/dav/calendars/alice/", "<d:propfind xmlns:d='DAV:'><d:propname/><d:prop><d:getetag/></d:prop></d:propfind>", 400},
+			{"PROPFIND", "/dav/calendars/alice/", "<d:propfind xmlns:d='DAV:'><d:undefined/></d:propfind>", 400},
 			{"REPORT", "/dav/addressbooks/alice/contacts/", "not xml at all", 400},
 			{"REPORT", "/dav/addressbooks/alice/contacts/", `<x:whatever xmlns:x="urn:x"/>`, 403},
 			{"PROPPATCH", "/dav/addressbooks/alice/contacts/", `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:getetag>x</d:getetag></d:prop></d:set></d:propertyupdate>`, 207},

@@ -39,6 +39,9 @@ type propfindBody struct {
 	PropName *struct{} `xml:"DAV: propname"`
 	Prop     *nameList `xml:"DAV: prop"`
 	Include  *nameList `xml:"DAV: include"`
+	Unknown  []struct {
+		XMLName xml.Name
+	} `xml:",any"`
 }
 
 // readXML decodes a bounded XML request body into v; io.EOF when empty.
@@ -70,6 +73,10 @@ func parsePropfind(r *http.Request) (propRequest, error) {
 	if countTrue(body.AllProp != nil, body.PropName != nil, body.Prop != nil) > 1 {
 		// RFC 4918 §14.20: propfind holds one of allprop, propname or prop.
 		return propRequest{}, errStatus(http.StatusBadRequest, "a propfind holds one of allprop, propname and prop")
+	}
+	if body.AllProp == nil && body.PropName == nil && body.Prop == nil && len(body.Unknown) > 0 {
+		// Only elements we do not know: not an empty propfind (allprop).
+		return propRequest{}, errStatus(http.StatusBadRequest, "a propfind holds allprop, propname or prop")
 	}
 	var req propRequest
 	switch {
