@@ -139,6 +139,9 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resou
 	if err != nil {
 		return err
 	}
+	if err := req.checkDataFormats(); err != nil {
+		return err
+	}
 	ctx := r.Context()
 	user := userFrom(ctx)
 	// Everything that can fail is resolved before the 207 goes out.
