@@ -307,8 +307,8 @@ func TestCalendarWritesOverHTTP(t *testing.T) {
 			{aliceCal + "m.ics", ev("METHOD:REQUEST", event), 403, "valid-calendar-object-resource"},
 			{aliceCal + "two.ics", ev(event, "BEGIN:VTODO\r\nUID:bad-1\r\nDTSTAMP:20250101T000000Z\r\nEND:VTODO"), 403, "valid-calendar-object-resource"},
 			{aliceCal + "tz.ics", ev("BEGIN:VEVENT\r\nUID:bad-2\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Atlantis/Capital:20250101T100000\r\nEND:VEVENT"), 403, "valid-calendar-object-resource"},
-			{aliceCal + "junk.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT;;;\r\n", 400, "valid-calendar-data"},
-			{aliceCal + "dup.ics", ev(strings.Replace(event, "UID:bad-1", "UID:psadav-appointment-41", 1)), 409, "no-uid-conflict"},
+			{aliceCal + "junk.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT;;;\r\n", 403, "valid-calendar-data"},
+			{aliceCal + "dup.ics", ev(strings.Replace(event, "UID:bad-1", "UID:psadav-appointment-41", 1)), 403, "no-uid-conflict"},
 		} {
 			resp, body := put(c.path, c.body)
 			if resp.StatusCode != c.status || !strings.Contains(body, c.cond) {

@@ -180,12 +180,12 @@ func TestContactWriteErrors(t *testing.T) {
 			want             []string
 		}{
 			{"too long", path, withTitle, nil, 403, []string{"<psadav:field-too-long><psadav:property>TITLE</psadav:property><psadav:limit>50</psadav:limit>", "TITLE is longer"}},
-			{"malformed", path, "BEGIN:VCARD\r\nFN:x\r\n", nil, 400, []string{"<card:valid-address-data/>"}},
+			{"malformed", path, "BEGIN:VCARD\r\nFN:x\r\n", nil, 403, []string{"<card:valid-address-data/>"}},
 			{"no name", path, "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@b.example\r\nEND:VCARD\r\n", nil, 403, []string{"<card:valid-address-data/>", "no name"}},
 			{"stale If-Match", path, card, []string{"If-Match", `"stale"`}, 412, nil},
 			{"If-None-Match on an existing card", path, card, []string{"If-None-Match", "*"}, 412, nil},
-			{"the same UID elsewhere", aliceBook + "copy.vcf", card, nil, 409, []string{"<card:no-uid-conflict><d:href>" + path + "</d:href>"}},
-			{"wrong media type", path, card, []string{"Content-Type", "text/calendar"}, 415, []string{"supported-address-data"}},
+			{"the same UID elsewhere", aliceBook + "copy.vcf", card, nil, 403, []string{"<card:no-uid-conflict><d:href>" + path + "</d:href>"}},
+			{"wrong media type", path, card, []string{"Content-Type", "text/calendar"}, 403, []string{"supported-address-data"}},
 			{"unknown country", path, strings.Replace(card, "END:VCARD", "ADR;TYPE=WORK:;;1 Main St;Springfield;;1;Freedonia\r\nEND:VCARD", 1), nil, 409, []string{"<psadav:unknown-country>", "Freedonia"}},
 			{"a group", aliceBook + "group.vcf", "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:g\r\nKIND:group\r\nFN:Team\r\nEND:VCARD\r\n", nil, 403, []string{"valid-address-data", "groups"}},
 		} {

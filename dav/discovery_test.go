@@ -83,6 +83,25 @@ func TestWellKnownRedirectsToPrincipal(t *testing.T) {
 	})
 }
 
+// Seen: CalDAVTester's well-known scripts got 401 without credentials and
+// 404 for the URI with a final slash; RFC 6764 §5 redirects both.
+func TestWellKnownRedirectsWithoutCredentials(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e *env) {
+		for _, p := range []string{"/.well-known/carddav", "/.well-known/caldav/", "/.well-known/caldav"} {
+			for _, m := range []string{"GET", "PROPFIND"} {
+				resp, _ := e.do(m, p, "", "", "")
+				if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/dav/" {
+					t.Errorf("%s %s: %d Location %q", m, p, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+		}
+		resp, _ := e.do("PROPFIND", "/.well-known/carddav/", "alice", "alice-pw", "", "Depth", "0")
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/dav/principals/alice/" {
+			t.Errorf("with credentials: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+}
+
 func TestAuthentication(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, e *env) {
 		for _, c := range []struct{ login, password string }{{"", ""}, {"alice", "wrong"}, {"nobody", "alice-pw"}} {
@@ -181,6 +200,10 @@ func TestMalformedRequestsAreClientErrors(t *testing.T) {
 			want               int
 		}{
 			{"PROPFIND", "/dav/addressbooks/alice/contacts/", "<d:propfind xmlns:d='DAV:'><d:prop>", 400},
+			// Seen: CalDAVTester's "prop errors" got 207 for both at once.
+			{"PROPFIND", "/dav/addressbooks/alice/contacts/", "<d:propfind xmlns:d='DAV:'><d:allprop/><d:propname/></d:propfind>", 400},
+			{"PROPFIND", "/dav/calendars/alice/", "<d:propfind xmlns:d='DAV:'><d:propname/><d:prop><d:getetag/></d:prop></d:propfind>", 400},
+			{"PROPFIND", "/dav/calendars/alice/", "<d:propfind xmlns:d='DAV:'><d:undefined/></d:propfind>", 400},
 			{"REPORT", "/dav/addressbooks/alice/contacts/", "not xml at all", 400},
 			{"REPORT", "/dav/addressbooks/alice/contacts/", `<x:whatever xmlns:x="urn:x"/>`, 403},
 			{"PROPPATCH", "/dav/addressbooks/alice/contacts/", `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:getetag>x</d:getetag></d:prop></d:set></d:propertyupdate>`, 207},

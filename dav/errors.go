@@ -190,13 +190,12 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		fields += textElem(name(nsPSADAV, "property"), f)
 	}
 	switch ref.Code {
+	// RFC 4791 §5.3.2.1 and RFC 6352 §6.3.2.1 name these PUT preconditions;
+	// a failed precondition is 403 with its element (RFC 4918 §16).
 	case mapping.RefuseInvalidData, mapping.RefuseMissing, mapping.RefuseEncoding:
 		e.status, e.cond = http.StatusForbidden, proto("valid-calendar-data", "valid-address-data")
-		if ref.Code == mapping.RefuseInvalidData {
-			e.status = http.StatusBadRequest
-		}
 	case mapping.RefuseUnsupportedData:
-		e.status, e.cond = http.StatusUnsupportedMediaType, proto("supported-calendar-data", "supported-address-data")
+		e.status, e.cond = http.StatusForbidden, proto("supported-calendar-data", "supported-address-data")
 	case mapping.RefuseUnsupportedComponent:
 		e.status, e.cond = http.StatusForbidden, proto("supported-calendar-component", "valid-address-data")
 	case mapping.RefuseUnknownTimeZone, mapping.RefuseInvalidObject:
@@ -225,7 +224,7 @@ func refusalError(r *http.Request, ref *mapping.Refusal) *davError {
 		e.status, e.cond = http.StatusConflict, name(nsPSADAV, "unknown-country")
 		e.inner = fields
 	case mapping.RefuseUIDConflict:
-		e.status, e.cond = http.StatusConflict, proto("no-uid-conflict", "no-uid-conflict")
+		e.status, e.cond = http.StatusForbidden, proto("no-uid-conflict", "no-uid-conflict")
 		if ref.Href != "" {
 			e.inner = hrefElem(memberPath(r, ref.Href))
 		}

@@ -44,6 +44,9 @@ type propfindBody struct {
 	PropName *struct{} `xml:"DAV: propname"`
 	Prop     *nameList `xml:"DAV: prop"`
 	Include  *nameList `xml:"DAV: include"`
+	Unknown  []struct {
+		XMLName xml.Name
+	} `xml:",any"`
 }
 
 // readXML decodes a bounded XML request body into v; io.EOF when empty.
@@ -72,6 +75,14 @@ func parsePropfind(r *http.Request) (propRequest, error) {
 	if err != nil {
 		return propRequest{}, err
 	}
+	if countTrue(body.AllProp != nil, body.PropName != nil, body.Prop != nil) > 1 {
+		// RFC 4918 §14.20: propfind holds one of allprop, propname or prop.
+		return propRequest{}, errStatus(http.StatusBadRequest, "a propfind holds one of allprop, propname and prop")
+	}
+	if body.AllProp == nil && body.PropName == nil && body.Prop == nil && len(body.Unknown) > 0 {
+		// Only elements we do not know: not an empty propfind (allprop).
+		return propRequest{}, errStatus(http.StatusBadRequest, "a propfind holds allprop, propname or prop")
+	}
 	var req propRequest
 	switch {
 	case body.PropName != nil:
@@ -85,6 +96,16 @@ func parsePropfind(r *http.Request) (propRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // depth reads the Depth header: 0, 1, or infinity (served as 1: members'
@@ -114,6 +135,8 @@ func minimal(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Brief"), "t")
 }
 
+// servePropfind answers a PROPFIND by the kind of resource asked about.
+// Everything that can fail is resolved before the 207 goes out.
 func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resource) error {
 	d, err := depth(r, 1)
 	if err != nil {
@@ -123,96 +146,128 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, res resou
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	user := userFrom(ctx)
-	// Everything that can fail is resolved before the 207 goes out.
+	if err := req.checkDataFormats(); err != nil {
+		return err
+	}
 	switch res.kind {
 	case resCollection:
-		coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
-		if err != nil {
-			return err
-		}
-		self, err := s.collectionProps(ctx, user, coll)
-		if err != nil {
-			return err
-		}
-		ms := startMultistatus(w, minimal(r))
-		ms.response(res.path(), self.values(&req))
-		if d > 0 {
-			if err := s.writeMembers(ctx, ms, &req, user.Login, coll); err != nil {
-				return fmt.Errorf("listing members: %w", err) // the 207 is out: ServeHTTP cuts it
-			}
-		}
-		return ms.close()
+		return s.propfindCollection(w, r, res, d, &req)
 	case resObject:
-		coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
-		if err != nil {
-			return err
-		}
-		obj, err := s.store.GetObject(ctx, coll.ID, res.name)
-		if err != nil {
-			return err
-		}
-		ms := startMultistatus(w, minimal(r))
-		ms.response(res.path(), objectProps(obj.ObjectInfo, coll, obj.Body).values(&req))
-		return ms.close()
-	}
-	type entry struct {
-		href  string
-		props *propSet
-	}
-	var entries []entry
-	add := func(href string, ps *propSet, err error) error {
-		if err != nil {
-			return err
-		}
-		entries = append(entries, entry{href, ps})
-		return nil
-	}
-	switch res.kind {
-	case resRoot, resPrincipals, resHomesRoot:
-		if err := add(res.path(), s.rootProps(ctx, user, res), nil); err != nil {
-			return err
-		}
-		if d > 0 && res.kind != resRoot {
-			child := resource{kind: resPrincipal, login: user.Login}
-			if res.kind == resHomesRoot {
-				child = resource{kind: homeResource(res.home), home: res.home, login: user.Login}
-			}
-			ps, err := s.propsFor(ctx, user, child)
-			if err := add(child.path(), ps, err); err != nil {
-				return err
-			}
-		}
+		return s.propfindObject(w, r, res, &req)
 	case resPrincipal:
-		ps, err := s.principalProps(ctx, user)
-		if err := add(res.path(), ps, err); err != nil {
-			return err
-		}
+		return s.propfindPrincipal(w, r, res, &req)
 	case resAddressHome, resCalendarHome:
-		ps, err := s.homeProps(ctx, user, res.home)
-		if err := add(res.path(), ps, err); err != nil {
+		return s.propfindHome(w, r, res, d, &req)
+	}
+	return s.propfindRoot(w, r, res, d, &req)
+}
+
+// propfindCollection lists a collection and, at Depth 1, its members as
+// the store's index reads them.
+func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, res resource, d int, req *propRequest) error {
+	ctx := r.Context()
+	user := userFrom(ctx)
+	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	if err != nil {
+		return err
+	}
+	self, err := s.collectionProps(ctx, user, coll)
+	if err != nil {
+		return err
+	}
+	ms := startMultistatus(w, minimal(r))
+	ms.response(res.path(), self.values(req))
+	if d > 0 {
+		if err := s.writeMembers(ctx, ms, req, user.Login, coll); err != nil {
+			return fmt.Errorf("listing members: %w", err) // the 207 is out: ServeHTTP cuts it
+		}
+	}
+	return ms.close()
+}
+
+func (s *Server) propfindObject(w http.ResponseWriter, r *http.Request, res resource, req *propRequest) error {
+	ctx := r.Context()
+	user := userFrom(ctx)
+	coll, err := s.store.UserCollection(ctx, user.ID, res.coll)
+	if err != nil {
+		return err
+	}
+	obj, err := s.store.GetObject(ctx, coll.ID, res.name)
+	if err != nil {
+		return err
+	}
+	ms := startMultistatus(w, minimal(r))
+	ms.response(res.path(), objectProps(obj.ObjectInfo, coll, obj.Body).values(req))
+	return ms.close()
+}
+
+func (s *Server) propfindPrincipal(w http.ResponseWriter, r *http.Request, res resource, req *propRequest) error {
+	ps, err := s.principalProps(r.Context(), userFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	return writePropSets(w, r, req, propEntry{res.path(), ps})
+}
+
+// propfindHome lists a home and, at Depth 1, the user's collections in it.
+func (s *Server) propfindHome(w http.ResponseWriter, r *http.Request, res resource, d int, req *propRequest) error {
+	ctx := r.Context()
+	user := userFrom(ctx)
+	ps, err := s.homeProps(ctx, user, res.home)
+	if err != nil {
+		return err
+	}
+	entries := []propEntry{{res.path(), ps}}
+	if d > 0 {
+		colls, err := s.store.UserCollections(ctx, user.ID)
+		if err != nil {
 			return err
 		}
-		if d > 0 {
-			colls, err := s.store.UserCollections(ctx, user.ID)
+		for _, c := range colls {
+			if homeOf(c.Name) != res.home {
+				continue
+			}
+			ps, err := s.collectionProps(ctx, user, c)
 			if err != nil {
 				return err
 			}
-			for _, c := range colls {
-				if homeOf(c.Name) != res.home {
-					continue
-				}
-				ps, err := s.collectionProps(ctx, user, c)
-				if err := add(collectionPath(user.Login, c.Name), ps, err); err != nil {
-					return err
-				}
-			}
+			entries = append(entries, propEntry{collectionPath(user.Login, c.Name), ps})
 		}
 	}
+	return writePropSets(w, r, req, entries...)
+}
+
+// propfindRoot lists the context path, the principals collection or a
+// homes collection; at Depth 1 the latter two show the user's own member.
+func (s *Server) propfindRoot(w http.ResponseWriter, r *http.Request, res resource, d int, req *propRequest) error {
+	ctx := r.Context()
+	user := userFrom(ctx)
+	entries := []propEntry{{res.path(), s.rootProps(ctx, user, res)}}
+	if d > 0 && res.kind != resRoot {
+		child := resource{kind: resPrincipal, login: user.Login}
+		if res.kind == resHomesRoot {
+			child = resource{kind: homeResource(res.home), home: res.home, login: user.Login}
+		}
+		ps, err := s.propsFor(ctx, user, child)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, propEntry{child.path(), ps})
+	}
+	return writePropSets(w, r, req, entries...)
+}
+
+// propEntry is one response of a PROPFIND whose properties were all
+// worked out before the answer starts.
+type propEntry struct {
+	href  string
+	props *propSet
+}
+
+func writePropSets(w http.ResponseWriter, r *http.Request, req *propRequest, entries ...propEntry) error {
 	ms := startMultistatus(w, minimal(r))
 	for _, e := range entries {
-		ms.response(e.href, e.props.values(&req))
+		ms.response(e.href, e.props.values(req))
 	}
 	return ms.close()
 }

@@ -92,6 +92,9 @@ func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res r
 	}
 	loc := userLocation(user)
 	preq := req.request()
+	if err := preq.checkDataFormats(); err != nil {
+		return err
+	}
 	ms := startMultistatus(w, minimal(r))
 	byBounds := eventRangeOnly(filter)
 	for i := range objs {

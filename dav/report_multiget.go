@@ -61,6 +61,9 @@ func (s *Server) serveMultiget(w http.ResponseWriter, r *http.Request, res resou
 	if err != nil {
 		return err
 	}
+	if err := preq.checkDataFormats(); err != nil {
+		return err
+	}
 	if body.maxHrefs > 0 && count > body.maxHrefs {
 		return &davError{status: http.StatusInsufficientStorage, cond: condNumberOfMatches,
 			extra: textElem(name(nsPSADAV, "max-hrefs"), strconv.Itoa(body.maxHrefs)),

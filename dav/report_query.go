@@ -73,6 +73,9 @@ func serveAddressbookQuery(s *Server, w http.ResponseWriter, r *http.Request, re
 		return err
 	}
 	preq := req.request()
+	if err := preq.checkDataFormats(); err != nil {
+		return err
+	}
 	ms := startMultistatus(w, minimal(r))
 	matched := 0
 	err = s.eachMember(ctx, coll.ID, func(o *storage.Object) error {

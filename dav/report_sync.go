@@ -87,6 +87,9 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 	}
 	noteSync(ctx, since == 0, scan)
 	preq := req.request()
+	if err := preq.checkDataFormats(); err != nil {
+		return err
+	}
 	initial := since == 0
 	withData := needsData(&preq)
 	ms := startMultistatus(w, minimal(r))

@@ -165,6 +165,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveOptions(w, r)
 		return
 	}
+	if isWellKnown(r.URL.Path) && r.Header.Get("Authorization") == "" {
+		// RFC 6764 §5: discovery starts without credentials; the context
+		// path answers who the user is once they log in.
+		http.Redirect(w, r, prefix, http.StatusMovedPermanently)
+		return
+	}
 	acct, err := s.authenticate(r, client, remote)
 	noteAuth(r, err)
 	if err != nil {
@@ -179,7 +185,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Path == "/.well-known/caldav" || r.URL.Path == "/.well-known/carddav" {
+	if isWellKnown(r.URL.Path) {
 		return s.serveWellKnown(w, r)
 	}
 	if r.Method == "MKCOL" || r.Method == "MKCALENDAR" {

@@ -221,6 +221,12 @@ func (o *CalendarObject) checkTimes(c *ical.Component) error {
 	if c.Name == ical.CompEvent && !hasStart {
 		return refuse(RefuseInvalidData, "a VEVENT needs a DTSTART")
 	}
+	if p := c.Props.Get(ical.PropDuration); p != nil && (strings.HasSuffix(p.Value, "DT") || strings.HasSuffix(p.Value, "WT")) {
+		// "P1DT": a time part without time, as old Apple iCal wrote; RFC
+		// 5545 §3.3.6 needs a figure after T. Read as the day part alone.
+		p.Value = strings.TrimSuffix(p.Value, "T")
+		o.repaired = true
+	}
 	if c.Props.Get(ical.PropDuration) != nil {
 		if c.Props.Get(ical.PropDateTimeEnd) != nil || c.Props.Get(ical.PropDue) != nil {
 			return refuse(RefuseInvalidData, "%s has DURATION and also DTEND or DUE; RFC 5545 allows one", c.Name)

@@ -188,3 +188,27 @@ func TestParseRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Seen: CalDAVTester's "PUT with relaxed parsing" (an all-day event with
+// DURATION:P1DT, as old Apple iCal wrote it) was refused; it is read as
+// P1D and stored repaired.
+func TestDurationWithEmptyTimePart(t *testing.T) {
+	o := mustParse(t, crlf("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:p1dt",
+		"DTSTAMP:20260101T000000Z", "DTSTART;VALUE=DATE:20260427", "DURATION:P1DT", "SUMMARY:all day",
+		"END:VEVENT", "END:VCALENDAR"), time.UTC)
+	ev := o.Cal.Children[0]
+	if v := ev.Props.Get("DURATION").Value; v != "P1D" || !o.repaired {
+		t.Fatalf("DURATION %q, repaired %v", v, o.repaired)
+	}
+	if d, err := ev.Props.Get("DURATION").Duration(); err != nil || d != 24*time.Hour {
+		t.Fatalf("duration %v, %v", d, err)
+	}
+	for _, bad := range []string{"PT", "-PT"} {
+		_, err := ParseCalendarObject(crlf("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:bad",
+			"DTSTAMP:20260101T000000Z", "DTSTART:20260427T100000Z", "DURATION:"+bad, "END:VEVENT", "END:VCALENDAR"), time.UTC)
+		var ref *Refusal
+		if !errors.As(err, &ref) {
+			t.Errorf("DURATION:%s accepted: %v", bad, err)
+		}
+	}
+}
