@@ -47,6 +47,19 @@ func (u *propertyUpdate) UnmarshalXML(d *xml.Decoder, start xml.StartElement) er
 			if err := d.DecodeElement(&body, &t); err != nil {
 				return err
 			}
+			// The xml:lang in scope of each property (RFC 4918 §4.3):
+			// its own or DAV:prop's (rawList), else set's, else
+			// propertyupdate's.
+			for i := range body.Prop.props {
+				for _, lang := range []string{xmlLang(t), xmlLang(start)} {
+					if body.Prop.props[i].lang == "" {
+						body.Prop.props[i].lang = lang
+					}
+				}
+				if len(body.Prop.props[i].lang) > maxXMLLang {
+					return errStatus(http.StatusBadRequest, "an xml:lang is longer than any language tag")
+				}
+			}
 			u.ops = append(u.ops, propOp{remove: t.Name.Local == "remove", props: body.Prop.props})
 		case xml.EndElement:
 			return nil
@@ -64,6 +77,9 @@ var protectedProps = map[xml.Name]bool{
 }
 
 const maxDeadPropValue = 16 << 10
+
+// maxXMLLang bounds a stored xml:lang; language tags are far shorter.
+const maxXMLLang = 64
 
 func (s *Server) serveProppatch(w http.ResponseWriter, r *http.Request, res resource) error {
 	ctx := r.Context()
@@ -105,7 +121,7 @@ func (s *Server) serveProppatch(w http.ResponseWriter, r *http.Request, res reso
 			case op.remove:
 				remove = append(remove, storage.DeadProp{NS: p.name.Space, Name: p.name.Local})
 			default:
-				set = append(set, storage.DeadProp{NS: p.name.Space, Name: p.name.Local, Value: p.inner})
+				set = append(set, storage.DeadProp{NS: p.name.Space, Name: p.name.Local, Value: p.inner, Lang: p.lang})
 			}
 			results = append(results, v)
 		}

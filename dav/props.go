@@ -26,7 +26,8 @@ type propSet struct {
 type setProp struct {
 	name   xml.Name
 	f      propFunc
-	onlyOn bool // left out of allprop: expensive, or only meaningful when asked
+	onlyOn bool   // left out of allprop: expensive, or only meaningful when asked
+	lang   string // xml:lang of a dead property
 }
 
 func newPropSet() *propSet { return &propSet{props: make([]setProp, 0, 10)} }
@@ -89,7 +90,7 @@ func (p *propSet) propValue(e xml.StartElement) (propValue, bool) {
 	if err != nil {
 		return propValue{name: e.Name, status: http.StatusInternalServerError}, true
 	}
-	return propValue{name: e.Name, inner: v}, true
+	return propValue{name: e.Name, inner: v, lang: sp.lang}, true
 }
 
 // propSource is a resource's properties as a request sees them: their
@@ -144,7 +145,9 @@ func (s *Server) deadProps(ctx context.Context, ps *propSet, userID int64, resou
 		return err
 	}
 	for _, p := range props {
-		ps.xml(name(p.NS, p.Name), p.Value)
+		n := name(p.NS, p.Name)
+		ps.xml(n, p.Value)
+		ps.find(n).lang = p.Lang
 	}
 	return nil
 }

@@ -194,6 +194,44 @@ func TestProppatchStoresPerUser(t *testing.T) {
 	})
 }
 
+// A dead property keeps the xml:lang in scope when it was set, its own or
+// an ancestor's, and returns it (RFC 4918 §4.3); a later set without one
+// drops it; a language over any tag's length is refused, changing nothing.
+func TestProppatchKeepsXMLLang(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e *env) {
+		coll := "/dav/calendars/alice/calendar/"
+		patch := func(body string) (int, string) {
+			resp, b := e.do("PROPPATCH", coll, "alice", "alice-pw", `<?xml version="1.0"?>`+body)
+			return resp.StatusCode, b
+		}
+		read := func() string {
+			_, b := e.do("PROPFIND", coll, "alice", "alice-pw",
+				`<d:propfind xmlns:d="DAV:" xmlns:x="urn:x"><d:prop><x:details/><x:notes/></d:prop></d:propfind>`, "Depth", "0")
+			return b
+		}
+		if code, b := patch(`<D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x" xml:lang="fr"><D:set><D:prop>` +
+			`<x:details xml:lang="en">My Name</x:details><x:notes>Mes notes</x:notes></D:prop></D:set></D:propertyupdate>`); code != 207 || strings.Contains(b, "403") {
+			t.Fatalf("PROPPATCH: %d %s", code, b)
+		}
+		b := read()
+		if !strings.Contains(b, `<details xmlns="urn:x" xml:lang='en'>My Name</details>`) ||
+			!strings.Contains(b, `<notes xmlns="urn:x" xml:lang='fr'>Mes notes</notes>`) {
+			t.Fatalf("xml:lang not kept: %s", b)
+		}
+		patch(`<D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:details>Plain</x:details></D:prop></D:set></D:propertyupdate>`)
+		if b := read(); !strings.Contains(b, `<details xmlns="urn:x">Plain</details>`) {
+			t.Fatalf("a set without xml:lang kept the old one: %s", b)
+		}
+		if code, _ := patch(`<D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:details xml:lang="` +
+			strings.Repeat("a", 65) + `">Long</x:details></D:prop></D:set></D:propertyupdate>`); code != http.StatusBadRequest {
+			t.Fatalf("an overlong xml:lang: %d", code)
+		}
+		if b := read(); !strings.Contains(b, `>Plain</details>`) {
+			t.Fatalf("a refused PROPPATCH changed the property: %s", b)
+		}
+	})
+}
+
 func TestListingsWithoutBodiesMinimalAndGzip(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, e *env) {
 		q := `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:getcontenttype/><d:getcontentlength/><d:resourcetype/><d:nonexistent/></d:prop></d:propfind>`

@@ -118,7 +118,8 @@ type propValue struct {
 	// text is character data, escaped as it is written: object data goes
 	// from the database row to the response without another copy.
 	text   []byte
-	status int // 0 means 200
+	status int    // 0 means 200
+	lang   string // xml:lang of a dead property, "" for none
 }
 
 // multistatus streams a 207 Multi-Status body: responses are written as
@@ -165,6 +166,15 @@ func (m *multistatus) response(href string, props []propValue) {
 		for _, p := range props {
 			switch {
 			case p.code() != st:
+			case st == http.StatusOK && p.lang != "":
+				// A dead property set under an xml:lang is returned with
+				// it (RFC 4918 §4.3).
+				w.WriteString(strings.TrimSuffix(startTag(p.name, false), ">"))
+				w.WriteString(" xml:lang='")
+				w.WriteString(strings.ReplaceAll(attrEscaper.Replace(p.lang), "'", "&apos;"))
+				w.WriteString("'>")
+				w.WriteString(p.inner)
+				writeEndTag(w, p.name)
 			case st == http.StatusOK && (p.inner != "" || len(p.text) > 0):
 				writeTag(w, p.name, false)
 				w.WriteString(p.inner)
@@ -283,6 +293,19 @@ func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	}
 }
 
+// xmlLang returns an element's xml:lang attribute ("" when absent).
+func xmlLang(e xml.StartElement) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == "lang" && (a.Name.Space == xmlNamespace || a.Name.Space == "xml") {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// xmlNamespace is the namespace encoding/xml gives the xml: prefix.
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
 // attr returns the value of an element's attribute ("" when absent).
 func attr(e xml.StartElement, local string) string {
 	for _, a := range e.Attr {
@@ -300,6 +323,7 @@ type rawProp struct {
 	name  xml.Name
 	attrs []xml.Attr
 	inner string
+	lang  string // the xml:lang in scope: its own, else its parent's
 }
 
 // rawList reads the child elements of an element with their content.
@@ -319,7 +343,11 @@ func (l *rawList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			if err != nil {
 				return err
 			}
-			l.props = append(l.props, rawProp{name: t.Name, attrs: t.Attr, inner: inner})
+			lang := xmlLang(t)
+			if lang == "" {
+				lang = xmlLang(start)
+			}
+			l.props = append(l.props, rawProp{name: t.Name, attrs: t.Attr, inner: inner, lang: lang})
 		case xml.EndElement:
 			return nil
 		}

@@ -88,6 +88,7 @@ type propRow struct {
 	NS            string `bun:"ns,pk"`
 	Name          string `bun:"name,pk"`
 	Value         string `bun:"value,notnull"`
+	Lang          string `bun:"lang,notnull"`
 }
 
 type orgSettingRow struct {

@@ -10,6 +10,7 @@ import (
 type DeadProp struct {
 	NS, Name string
 	Value    string // inner XML
+	Lang     string // the xml:lang in scope when it was set, "" for none
 }
 
 // MaxDeadProps bounds how many properties one resource may carry.
@@ -27,7 +28,7 @@ func (s *Store) Props(ctx context.Context, userID int64, resource string) ([]Dea
 	}
 	out := make([]DeadProp, len(rows))
 	for i, r := range rows {
-		out[i] = DeadProp{NS: r.NS, Name: r.Name, Value: r.Value}
+		out[i] = DeadProp{NS: r.NS, Name: r.Name, Value: r.Value, Lang: r.Lang}
 	}
 	return out, nil
 }
@@ -43,9 +44,9 @@ func (s *Store) SetProps(ctx context.Context, userID int64, resource string, set
 			}
 		}
 		for _, p := range set {
-			row := propRow{UserID: userID, Resource: resource, NS: p.NS, Name: p.Name, Value: p.Value}
+			row := propRow{UserID: userID, Resource: resource, NS: p.NS, Name: p.Name, Value: p.Value, Lang: p.Lang}
 			if _, err := t.tx.NewInsert().Model(&row).On("CONFLICT (user_id, resource, ns, name) DO UPDATE").
-				Set("value = EXCLUDED.value").Exec(ctx); err != nil {
+				Set("value = EXCLUDED.value").Set("lang = EXCLUDED.lang").Exec(ctx); err != nil {
 				return err
 			}
 		}
