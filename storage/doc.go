@@ -6,9 +6,9 @@
 // write-backs to the PSA (a queue with memory: outbox_queue.go), and the
 // PSA connector's own state (psa_sync.go, webhook_events.go, leader.go).
 // What clients write is bounded before it is stored: a recurring event by
-// what it expands to (series_limits.go), a user's write-backs by an hourly
+// what it expands to (write_series_limits.go), a user's write-backs by an hourly
 // budget (write_budget.go). A card's NOTE beyond the contact's note field
-// becomes journal entries of the contact (contact_journal.go), each one
+// becomes journal entries of the contact (write_contact_journal.go), each one
 // more write-back.
 //
 // It runs on SQLite (the embedded default, pure Go) and PostgreSQL (the
@@ -20,7 +20,7 @@
 // queries; the hot ones are plain SQL on
 // statements prepared once: reads in prepared.go (a GET, a sync token
 // check, a listing, a multiget, a time range are one query each), writes
-// in write_stmts.go and fastpath.go (bulk upserts, states read ahead for
+// in prepared_writes.go and fastpath.go (bulk upserts, states read ahead for
 // a whole import section).
 //
 // The projection (projection.go) is the heart: every write to a mirror row
@@ -50,7 +50,7 @@
 // client's address.
 //
 // What a client may do with a collection and its members, in each
-// write-back mode, is access.go: the writers enforce it and dav reports it
+// write-back mode, is write_access.go: the writers enforce it and dav reports it
 // as privileges. An item a user may not delete in the PSA is hidden for
 // them (hidden.go lists and un-hides such items for the administrator).
 //

@@ -14,7 +14,7 @@ import (
 //     contact; with scope none nothing (the book does not exist);
 //   - the all-contacts book, when enabled, holds every active contact;
 //   - a contact a user created, or linked a new card to, stays in the book
-//     they wrote it to whatever its scope (pinned, contact_links.go), as
+//     they wrote it to whatever its scope (pinned, write_contact_links.go), as
 //     the cards the user's client wrote there, each at its own href under
 //     its own UID (client identities, client_identity.go).
 //

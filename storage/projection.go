@@ -36,7 +36,7 @@ type placement struct {
 	body         []byte // rendered before kept properties are merged
 	readOnly     bool   // nothing of the item goes to the PSA (ObjectInfo.ReadOnly)
 	// clientOwned: the collection's user created the item (a DELETE
-	// deletes it in the PSA; access.go).
+	// deletes it in the PSA; write_access.go).
 	clientOwned bool
 	// timeStart and timeEnd (Unix seconds) bound the object's occurrences so
 	// time-range queries can skip it in SQL.

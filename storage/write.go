@@ -107,7 +107,7 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 // DeleteObject applies a client's DELETE under the write-back rules: the
 // collection's writer deletes what the user may delete; anything else (a
 // PSA item, a read-only item or book) is hidden for that user in lenient
-// mode and refused in strict mode (access.go).
+// mode and refused in strict mode (write_access.go).
 func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 	w := writers[req.Collection.Name]
 	return s.Write(ctx, func(ctx context.Context, t *Tx) error {

@@ -10,8 +10,8 @@ import (
 
 // Client writes to the calendar (README "Calendar and tasks"):
 //   - a new VEVENT is a client event: kept whole for its client, one PSA
-//     appointment per occurrence (see series_sync.go) — unless it has the
-//     UID of a PSA item the user hid, which it brings back (hidden_put.go);
+//     appointment per occurrence (see write_series.go) — unless it has the
+//     UID of a PSA item the user hid, which it brings back (write_hidden.go);
 //   - a PUT of a PSA appointment or calendar to-do moves it (times flow
 //     back); a changed title or description is discarded (lenient) or
 //     refused (strict); the rest is kept for the user;
