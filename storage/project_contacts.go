@@ -151,6 +151,24 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 	return v, nil
 }
 
+// countries are the PSA's countries, for address country text.
+func (t *Tx) countries(ctx context.Context) ([]mapping.Country, error) {
+	if cs, ok := t.proj.cache["countries"].([]mapping.Country); ok {
+		return cs, nil
+	}
+	var rows []countryRow
+	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Order("rid").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]mapping.Country, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Country
+		out[i].ID = rows[i].RefID()
+	}
+	t.proj.cache["countries"] = out
+	return out, nil
+}
+
 // countriesByID is every country by PSA id, read once per transaction (a
 // few hundred at most).
 func (t *Tx) countriesByID(ctx context.Context) (map[int64]mapping.Country, error) {
