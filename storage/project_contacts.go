@@ -316,14 +316,6 @@ func (companyNoteDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]
 
 func (companyNoteDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
 
-func init() {
-	registerProjector(mapping.EntityContacts, contactProjector{})
-	registerProjector(mapping.EntityCompanies, companyDeps{})
-	registerProjector(mapping.EntityOpportunities, opportunityDeps{})
-	registerProjector(mapping.EntityCountries, countryDeps{})
-	registerProjector(mapping.EntityCompanyNotes, companyNoteDeps{})
-}
-
 // ridsWhere lists the rows of entity matching a condition, as source keys.
 func (t *Tx) ridsWhere(ctx context.Context, entity mapping.Entity, where string, args ...any) ([]sourceKey, error) {
 	info, err := lookupEntity(entity)

@@ -66,6 +66,6 @@ func (t *Tx) rebuild(ctx context.Context, collectionIDs []int64) error {
 var collectionEntities = map[string][]mapping.Entity{
 	CollContacts:    {mapping.EntityContacts},
 	CollAllContacts: {mapping.EntityContacts},
-	CollCalendar:    {mapping.EntityAppointments, mapping.EntityCompanyToDos, mapping.EntityServiceCalls, mapping.EntityTimeOffRequests},
+	CollCalendar:    {mapping.EntityAppointments, mapping.EntityCompanyToDos, mapping.EntityServiceCalls, mapping.EntityTimeOffRequests, entitySeries},
 	CollTasks:       {mapping.EntityCompanyToDos},
 }

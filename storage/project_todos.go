@@ -129,9 +129,3 @@ func contactToDos(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error
 	t.forgetRow(mapping.EntityContacts, ref)
 	return t.ridsWhere(ctx, mapping.EntityCompanyToDos, "contact_id = ?", ref)
 }
-
-func init() {
-	registerProjector(mapping.EntityCompanyToDos, todoProjector{})
-	registerProjector(mapping.EntityActionTypes, actionTypeDeps{})
-	registerDependents(mapping.EntityContacts, contactToDos)
-}

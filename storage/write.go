@@ -48,9 +48,13 @@ type collectionWriter interface {
 	delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error
 }
 
-var writers = map[string]collectionWriter{}
-
-func registerWriter(collection string, w collectionWriter) { writers[collection] = w }
+// writers are the collection writers by collection name.
+var writers = map[string]collectionWriter{
+	CollContacts:    contactWriter{}, // write_contacts.go
+	CollAllContacts: contactWriter{},
+	CollCalendar:    calendarWriter{}, // write_calendar.go
+	CollTasks:       tasksWriter{},    // write_tasks.go
+}
 
 // PutObject applies a client's PUT under the write-back rules, in one
 // transaction: preconditions, mirror row, kept properties, outbox entry,

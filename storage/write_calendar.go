@@ -308,7 +308,3 @@ func notLinked() error {
 	return &mapping.Refusal{Code: mapping.RefuseMissing,
 		Message: "your account is not linked to a PSA resource, so nothing you create can reach the PSA; ask your administrator"}
 }
-
-func init() {
-	registerWriter(CollCalendar, calendarWriter{})
-}

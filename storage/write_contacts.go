@@ -16,11 +16,6 @@ import (
 // projection that re-renders every book the contact is in.
 type contactWriter struct{}
 
-func init() {
-	registerWriter(CollContacts, contactWriter{})
-	registerWriter(CollAllContacts, contactWriter{})
-}
-
 // contactPut is one PUT of a card.
 type contactPut struct {
 	req  *PutRequest

@@ -237,7 +237,3 @@ func (t *Tx) defaultToDoActionType(ctx context.Context, org *OrgSettings) (int64
 	}
 	return 0, &mapping.Refusal{Code: mapping.RefuseMissing, Message: msg}
 }
-
-func init() {
-	registerWriter(CollTasks, tasksWriter{})
-}
