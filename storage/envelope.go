@@ -185,8 +185,6 @@ type entityInfo struct {
 	entity mapping.Entity
 	table  string
 	newRow func() mirrorRow
-	// stampField is the record field holding the PSA's change stamp, if any.
-	stampField string
 }
 
 // entityInfos lists every table of the mirror: one per PSA entity
@@ -195,25 +193,25 @@ type entityInfo struct {
 var entityInfos = map[mapping.Entity]*entityInfo{
 	mapping.EntityResources: {entity: mapping.EntityResources, table: "psa_resources",
 		newRow: func() mirrorRow { return new(resourceRow) }},
-	mapping.EntityCompanies: {entity: mapping.EntityCompanies, table: "psa_companies", stampField: "LastTrackedModifiedDateTime",
+	mapping.EntityCompanies: {entity: mapping.EntityCompanies, table: "psa_companies",
 		newRow: func() mirrorRow { return new(companyRow) }},
 	mapping.EntityCompanyLocations: {entity: mapping.EntityCompanyLocations, table: "psa_company_locations",
 		newRow: func() mirrorRow { return new(companyLocationRow) }},
 	mapping.EntityCountries: {entity: mapping.EntityCountries, table: "psa_countries",
 		newRow: func() mirrorRow { return new(countryRow) }},
-	mapping.EntityContacts: {entity: mapping.EntityContacts, table: "psa_contacts", stampField: "LastModifiedDate",
+	mapping.EntityContacts: {entity: mapping.EntityContacts, table: "psa_contacts",
 		newRow: func() mirrorRow { return new(contactRow) }},
-	mapping.EntityCompanyNotes: {entity: mapping.EntityCompanyNotes, table: "psa_company_notes", stampField: "LastModifiedDate",
+	mapping.EntityCompanyNotes: {entity: mapping.EntityCompanyNotes, table: "psa_company_notes",
 		newRow: func() mirrorRow { return new(companyNoteRow) }},
-	mapping.EntityOpportunities: {entity: mapping.EntityOpportunities, table: "psa_opportunities", stampField: "LastActivity",
+	mapping.EntityOpportunities: {entity: mapping.EntityOpportunities, table: "psa_opportunities",
 		newRow: func() mirrorRow { return new(opportunityRow) }},
 	mapping.EntityActionTypes: {entity: mapping.EntityActionTypes, table: "psa_action_types",
 		newRow: func() mirrorRow { return new(actionTypeRow) }},
-	mapping.EntityCompanyToDos: {entity: mapping.EntityCompanyToDos, table: "psa_todos", stampField: "LastModifiedDate",
+	mapping.EntityCompanyToDos: {entity: mapping.EntityCompanyToDos, table: "psa_todos",
 		newRow: func() mirrorRow { return new(todoRow) }},
-	mapping.EntityAppointments: {entity: mapping.EntityAppointments, table: "psa_appointments", stampField: "UpdateDateTime",
+	mapping.EntityAppointments: {entity: mapping.EntityAppointments, table: "psa_appointments",
 		newRow: func() mirrorRow { return new(appointmentRow) }},
-	mapping.EntityServiceCalls: {entity: mapping.EntityServiceCalls, table: "psa_service_calls", stampField: "LastModifiedDateTime",
+	mapping.EntityServiceCalls: {entity: mapping.EntityServiceCalls, table: "psa_service_calls",
 		newRow: func() mirrorRow { return new(serviceCallRow) }},
 	mapping.EntityServiceCallTickets: {entity: mapping.EntityServiceCallTickets, table: "psa_service_call_tickets",
 		newRow: func() mirrorRow { return new(serviceCallTicketRow) }},
@@ -223,11 +221,11 @@ var entityInfos = map[mapping.Entity]*entityInfo{
 		newRow: func() mirrorRow { return new(serviceCallTaskRow) }},
 	mapping.EntityServiceCallTaskResources: {entity: mapping.EntityServiceCallTaskResources, table: "psa_service_call_task_resources",
 		newRow: func() mirrorRow { return new(serviceCallTaskResourceRow) }},
-	mapping.EntityTickets: {entity: mapping.EntityTickets, table: "psa_tickets_brief", stampField: "LastActivityDate",
+	mapping.EntityTickets: {entity: mapping.EntityTickets, table: "psa_tickets_brief",
 		newRow: func() mirrorRow { return new(ticketRow) }},
-	mapping.EntityTasks: {entity: mapping.EntityTasks, table: "psa_tasks_brief", stampField: "LastActivityDateTime",
+	mapping.EntityTasks: {entity: mapping.EntityTasks, table: "psa_tasks_brief",
 		newRow: func() mirrorRow { return new(taskRow) }},
-	mapping.EntityTimeOffRequests: {entity: mapping.EntityTimeOffRequests, table: "psa_time_off_requests", stampField: "LastModifiedDateTime",
+	mapping.EntityTimeOffRequests: {entity: mapping.EntityTimeOffRequests, table: "psa_time_off_requests",
 		newRow: func() mirrorRow { return new(timeOffRow) }},
 	entitySeries: {entity: entitySeries, table: "gateway_series",
 		newRow: func() mirrorRow { return new(seriesRow) }},
@@ -263,20 +261,9 @@ func withRefID(row mirrorRow) any {
 	return row.record()
 }
 
-// stampOf reads the entity's change stamp from a record.
-func (info *entityInfo) stampOf(rec any) *time.Time {
-	if info.stampField == "" {
-		return nil
-	}
-	v := reflect.ValueOf(rec)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	f := v.FieldByName(info.stampField)
-	if !f.IsValid() {
-		return nil
-	}
-	if t, ok := f.Interface().(*time.Time); ok && t != nil {
+// stampOf reads the entity's change stamp from a record, in UTC.
+func stampOf(rec mapping.Record) *time.Time {
+	if t := rec.LastModified(); t != nil {
 		u := t.UTC()
 		return &u
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/psadav/psadav/mapping"
 )
@@ -29,12 +28,12 @@ type UpsertResult struct {
 // A record whose content hash is unchanged bumps nothing. Otherwise the
 // row is written and, before the transaction commits, every DAV object it
 // affects is re-rendered.
-func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (UpsertResult, error) {
+func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec mapping.Record, raw json.RawMessage) (UpsertResult, error) {
 	info, err := lookupEntity(entity)
 	if err != nil {
 		return UpsertResult{}, err
 	}
-	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
+	psaID := rec.RecordID()
 	if mapping.LocalID(psaID) {
 		return UpsertResult{}, fmt.Errorf("storage: %s: PSA id %d is negative", entity, psaID)
 	}
@@ -58,7 +57,7 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 	}
 	env := row.envelope()
 	*env = Envelope{PSAID: ptr(psaID), Origin: OriginPSA, ContentHash: hash, RowVersion: 1,
-		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: info.stampOf(rec)}
+		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: stampOf(rec)}
 	if state == nil {
 		if err := t.insertRow(ctx, info, row); err != nil {
 			return UpsertResult{}, err
@@ -131,12 +130,11 @@ func contentHash(rec any) string {
 // pushes (a lost-update check, then a read-back) — or unless the mirror
 // already has a newer version (a read that started before a write-back's
 // read-back and finished after it). Either way deferred is true.
-func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (res UpsertResult, deferred bool, err error) {
-	info, err := lookupEntity(entity)
-	if err != nil {
+func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec mapping.Record, raw json.RawMessage) (res UpsertResult, deferred bool, err error) {
+	if _, err := lookupEntity(entity); err != nil {
 		return res, false, err
 	}
-	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
+	psaID := rec.RecordID()
 	rid, err := t.pendingByPSAID(ctx, entity, psaID)
 	if err != nil {
 		return res, false, err
@@ -144,7 +142,7 @@ func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec any, ra
 	if rid != 0 {
 		return UpsertResult{RID: rid}, true, nil
 	}
-	if stamp := info.stampOf(rec); stamp != nil {
+	if stamp := stampOf(rec); stamp != nil {
 		row, err := t.loadRowByRef(ctx, entity, psaID)
 		if err != nil && err != ErrNotFound {
 			return res, false, err
