@@ -124,7 +124,7 @@ type Query struct {
 type Record struct {
 	Entity mapping.Entity
 	ID     int64
-	Rec    any             // pointer to the entity's mapping record
+	Rec    mapping.Record  // pointer to the entity's mapping record
 	Raw    json.RawMessage // the PSA's JSON for the record
 	Stamp  *time.Time      // the change stamp storage compares (nil when the entity has none)
 	// Newest is the newest of the entity's change stamps, for watermarks.

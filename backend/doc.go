@@ -2,7 +2,8 @@
 // interface a PSA's REST client implements (backend/autotask for Autotask;
 // ConnectWise or HaloPSA connectors can follow), in PSA-neutral terms —
 // entities named as package mapping names them, records as mapping
-// records, write-backs as outbox entries with mapping's field names,
+// records (mapping.Record: id and change stamp by method, no reflection),
+// write-backs as outbox entries with mapping's field names,
 // failures as typed errors. The engine that keeps the mirror in step with
 // a connector (pulls, sweeps, webhooks, the outbox worker) is
 // backend/syncer; it knows nothing of any one PSA.

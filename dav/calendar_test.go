@@ -52,7 +52,7 @@ func forEachCalEnv(t *testing.T, fn func(t *testing.T, e *calEnv)) {
 			}
 			for _, r := range []struct {
 				e mapping.Entity
-				r any
+				r mapping.Record
 			}{
 				{mapping.EntityActionTypes, &mapping.ActionType{ID: 501, Name: "Meeting", View: 11, IsActive: true}},
 				{mapping.EntityActionTypes, &mapping.ActionType{ID: 502, Name: "Phone Call", View: 12, IsActive: true}},

@@ -79,7 +79,7 @@ func newEnv(t *testing.T, s *storage.Store) *env {
 	must(t, s.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
 		recs := []struct {
 			e mapping.Entity
-			r any
+			r mapping.Record
 		}{
 			{mapping.EntityResources, &mapping.Resource{ID: 100, UserName: "alice", FirstName: "Alice", LastName: "Archer", Email: "alice@example.com", IsActive: true}},
 			{mapping.EntityResources, &mapping.Resource{ID: 200, UserName: "bob", FirstName: "Bob", LastName: "Baker", Email: "bob@example.com", IsActive: true}},

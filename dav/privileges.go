@@ -4,7 +4,7 @@ import "github.com/psadav/psadav/storage"
 
 // current-user-privilege-set (RFC 3744 §5.4) says exactly what the server
 // accepts from this user, per collection and per object, in the
-// organisation's write-back mode (storage/access.go has the rules):
+// organisation's write-back mode (storage/write_access.go has the rules):
 // clients that honour it then offer nothing the server refuses, and
 // those that do not get the same answer from the server.
 //

@@ -58,7 +58,7 @@ func (e *env) sync(login, password, coll, token string, extra string) syncResult
 	return res
 }
 
-func (e *env) upsert(entity mapping.Entity, rec any) {
+func (e *env) upsert(entity mapping.Entity, rec mapping.Record) {
 	e.t.Helper()
 	must(e.t, e.s.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
 		_, err := tx.UpsertPSA(ctx, entity, rec, nil)

@@ -65,7 +65,7 @@ func newCalFixture(t *testing.T, s *storage.Store, clock *time.Time) *calFixture
 	}
 	recs := []struct {
 		e mapping.Entity
-		r any
+		r mapping.Record
 	}{
 		{mapping.EntityResources, &mapping.Resource{ID: 100, UserName: "alice", IsActive: true}},
 		{mapping.EntityResources, &mapping.Resource{ID: 200, UserName: "bob", IsActive: true}},

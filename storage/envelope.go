@@ -185,40 +185,50 @@ type entityInfo struct {
 	entity mapping.Entity
 	table  string
 	newRow func() mirrorRow
-	// stampField is the record field holding the PSA's change stamp, if any.
-	stampField string
 }
 
-var entityInfos = map[mapping.Entity]*entityInfo{}
-
-func registerEntity(e mapping.Entity, table, stampField string, newRow func() mirrorRow) {
-	entityInfos[e] = &entityInfo{entity: e, table: table, newRow: newRow, stampField: stampField}
-}
-
-func init() {
-	registerEntity(mapping.EntityResources, "psa_resources", "", func() mirrorRow { return new(resourceRow) })
-	registerEntity(mapping.EntityCompanies, "psa_companies", "LastTrackedModifiedDateTime", func() mirrorRow { return new(companyRow) })
-	registerEntity(mapping.EntityCompanyLocations, "psa_company_locations", "", func() mirrorRow { return new(companyLocationRow) })
-	registerEntity(mapping.EntityCountries, "psa_countries", "", func() mirrorRow { return new(countryRow) })
-	registerEntity(mapping.EntityContacts, "psa_contacts", "LastModifiedDate", func() mirrorRow { return new(contactRow) })
-	registerEntity(mapping.EntityCompanyNotes, "psa_company_notes", "LastModifiedDate", func() mirrorRow { return new(companyNoteRow) })
-	registerEntity(mapping.EntityOpportunities, "psa_opportunities", "LastActivity", func() mirrorRow { return new(opportunityRow) })
-	registerEntity(mapping.EntityActionTypes, "psa_action_types", "", func() mirrorRow { return new(actionTypeRow) })
-	registerEntity(mapping.EntityCompanyToDos, "psa_todos", "LastModifiedDate", func() mirrorRow { return new(todoRow) })
-	registerEntity(mapping.EntityAppointments, "psa_appointments", "UpdateDateTime", func() mirrorRow { return new(appointmentRow) })
-	registerEntity(mapping.EntityServiceCalls, "psa_service_calls", "LastModifiedDateTime", func() mirrorRow { return new(serviceCallRow) })
-	registerEntity(mapping.EntityServiceCallTickets, "psa_service_call_tickets", "", func() mirrorRow { return new(serviceCallTicketRow) })
-	registerEntity(mapping.EntityServiceCallTicketResources, "psa_service_call_ticket_resources", "", func() mirrorRow { return new(serviceCallTicketResourceRow) })
-	registerEntity(mapping.EntityServiceCallTasks, "psa_service_call_tasks", "", func() mirrorRow { return new(serviceCallTaskRow) })
-	registerEntity(mapping.EntityServiceCallTaskResources, "psa_service_call_task_resources", "", func() mirrorRow { return new(serviceCallTaskResourceRow) })
-	registerEntity(mapping.EntityTickets, "psa_tickets_brief", "LastActivityDate", func() mirrorRow { return new(ticketRow) })
-	registerEntity(mapping.EntityTasks, "psa_tasks_brief", "LastActivityDateTime", func() mirrorRow { return new(taskRow) })
-	registerEntity(mapping.EntityTimeOffRequests, "psa_time_off_requests", "LastModifiedDateTime", func() mirrorRow { return new(timeOffRow) })
-	for _, e := range mapping.Entities {
-		if entityInfos[e] == nil {
-			panic(fmt.Sprintf("storage: entity %s has no table", e))
-		}
-	}
+// entityInfos lists every table of the mirror: one per PSA entity
+// (mapping.Entities; a test checks that none is missing) and the gateway's
+// own series (envelope_series.go).
+var entityInfos = map[mapping.Entity]*entityInfo{
+	mapping.EntityResources: {entity: mapping.EntityResources, table: "psa_resources",
+		newRow: func() mirrorRow { return new(resourceRow) }},
+	mapping.EntityCompanies: {entity: mapping.EntityCompanies, table: "psa_companies",
+		newRow: func() mirrorRow { return new(companyRow) }},
+	mapping.EntityCompanyLocations: {entity: mapping.EntityCompanyLocations, table: "psa_company_locations",
+		newRow: func() mirrorRow { return new(companyLocationRow) }},
+	mapping.EntityCountries: {entity: mapping.EntityCountries, table: "psa_countries",
+		newRow: func() mirrorRow { return new(countryRow) }},
+	mapping.EntityContacts: {entity: mapping.EntityContacts, table: "psa_contacts",
+		newRow: func() mirrorRow { return new(contactRow) }},
+	mapping.EntityCompanyNotes: {entity: mapping.EntityCompanyNotes, table: "psa_company_notes",
+		newRow: func() mirrorRow { return new(companyNoteRow) }},
+	mapping.EntityOpportunities: {entity: mapping.EntityOpportunities, table: "psa_opportunities",
+		newRow: func() mirrorRow { return new(opportunityRow) }},
+	mapping.EntityActionTypes: {entity: mapping.EntityActionTypes, table: "psa_action_types",
+		newRow: func() mirrorRow { return new(actionTypeRow) }},
+	mapping.EntityCompanyToDos: {entity: mapping.EntityCompanyToDos, table: "psa_todos",
+		newRow: func() mirrorRow { return new(todoRow) }},
+	mapping.EntityAppointments: {entity: mapping.EntityAppointments, table: "psa_appointments",
+		newRow: func() mirrorRow { return new(appointmentRow) }},
+	mapping.EntityServiceCalls: {entity: mapping.EntityServiceCalls, table: "psa_service_calls",
+		newRow: func() mirrorRow { return new(serviceCallRow) }},
+	mapping.EntityServiceCallTickets: {entity: mapping.EntityServiceCallTickets, table: "psa_service_call_tickets",
+		newRow: func() mirrorRow { return new(serviceCallTicketRow) }},
+	mapping.EntityServiceCallTicketResources: {entity: mapping.EntityServiceCallTicketResources, table: "psa_service_call_ticket_resources",
+		newRow: func() mirrorRow { return new(serviceCallTicketResourceRow) }},
+	mapping.EntityServiceCallTasks: {entity: mapping.EntityServiceCallTasks, table: "psa_service_call_tasks",
+		newRow: func() mirrorRow { return new(serviceCallTaskRow) }},
+	mapping.EntityServiceCallTaskResources: {entity: mapping.EntityServiceCallTaskResources, table: "psa_service_call_task_resources",
+		newRow: func() mirrorRow { return new(serviceCallTaskResourceRow) }},
+	mapping.EntityTickets: {entity: mapping.EntityTickets, table: "psa_tickets_brief",
+		newRow: func() mirrorRow { return new(ticketRow) }},
+	mapping.EntityTasks: {entity: mapping.EntityTasks, table: "psa_tasks_brief",
+		newRow: func() mirrorRow { return new(taskRow) }},
+	mapping.EntityTimeOffRequests: {entity: mapping.EntityTimeOffRequests, table: "psa_time_off_requests",
+		newRow: func() mirrorRow { return new(timeOffRow) }},
+	entitySeries: {entity: entitySeries, table: "gateway_series",
+		newRow: func() mirrorRow { return new(seriesRow) }},
 }
 
 func lookupEntity(e mapping.Entity) (*entityInfo, error) {
@@ -251,20 +261,9 @@ func withRefID(row mirrorRow) any {
 	return row.record()
 }
 
-// stampOf reads the entity's change stamp from a record.
-func (info *entityInfo) stampOf(rec any) *time.Time {
-	if info.stampField == "" {
-		return nil
-	}
-	v := reflect.ValueOf(rec)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	f := v.FieldByName(info.stampField)
-	if !f.IsValid() {
-		return nil
-	}
-	if t, ok := f.Interface().(*time.Time); ok && t != nil {
+// stampOf reads the entity's change stamp from a record, in UTC.
+func stampOf(rec mapping.Record) *time.Time {
+	if t := rec.LastModified(); t != nil {
 		u := t.UTC()
 		return &u
 	}

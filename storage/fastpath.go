@@ -12,7 +12,7 @@ import (
 )
 
 // Bulk writes (an import, a connector's pull) insert and look up mirror
-// rows by the tens of thousands: with prepared statements (write_stmts.go)
+// rows by the tens of thousands: with prepared statements (prepared_writes.go)
 // and bound values rather than bun's SQL text.
 
 // rowState is what an upsert needs to know of an existing row.

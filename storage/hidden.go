@@ -181,7 +181,7 @@ func (t *Tx) hiddenItems(ctx context.Context, login string) ([]HiddenItem, error
 
 // unhide deletes the hidden rows of items and re-projects them. A contact
 // the user created is pinned to the book again, as it was before the
-// DELETE unpinned it (contact_links.go).
+// DELETE unpinned it (write_contact_links.go).
 func (t *Tx) unhide(ctx context.Context, items []HiddenItem) error {
 	for _, it := range items {
 		if _, err := t.tx.NewDelete().Model((*hiddenRow)(nil)).

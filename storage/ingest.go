@@ -6,10 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/psadav/psadav/mapping"
 )
+
+// Records as the PSA has them enter the mirror here: UpsertPSA for an
+// import, the demo or a webhook; ApplyPulled and MarkPulledDeleted for a
+// connector's pull, which defer to a client's write-back still on its way
+// (outbox_apply.go).
 
 // UpsertResult says what an upsert did.
 type UpsertResult struct {
@@ -24,12 +28,12 @@ type UpsertResult struct {
 // A record whose content hash is unchanged bumps nothing. Otherwise the
 // row is written and, before the transaction commits, every DAV object it
 // affects is re-rendered.
-func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (UpsertResult, error) {
+func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec mapping.Record, raw json.RawMessage) (UpsertResult, error) {
 	info, err := lookupEntity(entity)
 	if err != nil {
 		return UpsertResult{}, err
 	}
-	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
+	psaID := rec.RecordID()
 	if mapping.LocalID(psaID) {
 		return UpsertResult{}, fmt.Errorf("storage: %s: PSA id %d is negative", entity, psaID)
 	}
@@ -53,7 +57,7 @@ func (t *Tx) UpsertPSA(ctx context.Context, entity mapping.Entity, rec any, raw 
 	}
 	env := row.envelope()
 	*env = Envelope{PSAID: ptr(psaID), Origin: OriginPSA, ContentHash: hash, RowVersion: 1,
-		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: info.stampOf(rec)}
+		ChangeSeq: t.nextSeq(), FetchedAt: t.now, Raw: string(raw), PSAStamp: stampOf(rec)}
 	if state == nil {
 		if err := t.insertRow(ctx, info, row); err != nil {
 			return UpsertResult{}, err
@@ -118,4 +122,58 @@ func contentHash(rec any) string {
 	b, _ := json.Marshal(rec)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// ApplyPulled writes a record read from the PSA (UpsertPSA), unless a
+// client's write-back for that row is still on its way — then the mirror
+// keeps the client's version and the connector settles the row when it
+// pushes (a lost-update check, then a read-back) — or unless the mirror
+// already has a newer version (a read that started before a write-back's
+// read-back and finished after it). Either way deferred is true.
+func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec mapping.Record, raw json.RawMessage) (res UpsertResult, deferred bool, err error) {
+	if _, err := lookupEntity(entity); err != nil {
+		return res, false, err
+	}
+	psaID := rec.RecordID()
+	rid, err := t.pendingByPSAID(ctx, entity, psaID)
+	if err != nil {
+		return res, false, err
+	}
+	if rid != 0 {
+		return UpsertResult{RID: rid}, true, nil
+	}
+	if stamp := stampOf(rec); stamp != nil {
+		row, err := t.loadRowByRef(ctx, entity, psaID)
+		if err != nil && err != ErrNotFound {
+			return res, false, err
+		}
+		if row != nil {
+			if have := row.envelope().PSAStamp; have != nil && have.After(*stamp) && row.envelope().Live() {
+				return UpsertResult{RID: row.envelope().RID}, true, nil
+			}
+		}
+	}
+	res, err = t.UpsertPSA(ctx, entity, rec, raw)
+	return res, false, err
+}
+
+// MarkPulledDeleted records that the PSA no longer has a record, unless a
+// client's write-back for it is still on its way (the push will find out).
+// It reports whether the row became a tombstone.
+func (t *Tx) MarkPulledDeleted(ctx context.Context, entity mapping.Entity, psaID int64) (bool, error) {
+	rid, err := t.pendingByPSAID(ctx, entity, psaID)
+	if err != nil || rid != 0 {
+		return false, err
+	}
+	row, err := t.loadRowByRef(ctx, entity, psaID)
+	if err == ErrNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !row.envelope().Live() {
+		return false, nil
+	}
+	return true, t.MarkPSADeleted(ctx, entity, psaID)
 }

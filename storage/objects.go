@@ -20,7 +20,7 @@ type Collection struct {
 	// ReadOnly: the user may read but not write the collection's members.
 	ReadOnly bool
 	// Strict: write-back-mode strict, read with the collection (see
-	// access.go for what it changes).
+	// write_access.go for what it changes).
 	Strict bool
 }
 
@@ -40,7 +40,7 @@ type ObjectInfo struct {
 	TimeStart, TimeEnd *int64
 
 	// ClientOwned: the user created the item on a client, so a DELETE
-	// deletes it in the PSA (access.go).
+	// deletes it in the PSA (write_access.go).
 	ClientOwned bool
 }
 

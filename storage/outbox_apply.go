@@ -2,18 +2,16 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/uptrace/bun"
 
 	"github.com/psadav/psadav/mapping"
 )
 
-// What a connector writes into the mirror around write-backs: pulled
-// records that must not overwrite a client's change still on its way to
-// the PSA, and the PSA's acceptance of a client-created row.
+// What the mirror knows of write-backs on their way: which rows have one
+// pending or held (a pulled record must not overwrite them; ingest.go asks)
+// and the PSA's acceptance of a client-created row.
 
 // pendingRows lists, per transaction, the rows of an entity with a
 // write-back pending or held.
@@ -60,61 +58,6 @@ func (t *Tx) pendingByPSAID(ctx context.Context, entity mapping.Entity, psaID in
 		return rid, nil
 	}
 	return 0, nil
-}
-
-// ApplyPulled writes a record read from the PSA (UpsertPSA), unless a
-// client's write-back for that row is still on its way — then the mirror
-// keeps the client's version and the connector settles the row when it
-// pushes (a lost-update check, then a read-back) — or unless the mirror
-// already has a newer version (a read that started before a write-back's
-// read-back and finished after it). Either way deferred is true.
-func (t *Tx) ApplyPulled(ctx context.Context, entity mapping.Entity, rec any, raw json.RawMessage) (res UpsertResult, deferred bool, err error) {
-	info, err := lookupEntity(entity)
-	if err != nil {
-		return res, false, err
-	}
-	psaID := reflect.Indirect(reflect.ValueOf(rec)).FieldByName("ID").Int()
-	rid, err := t.pendingByPSAID(ctx, entity, psaID)
-	if err != nil {
-		return res, false, err
-	}
-	if rid != 0 {
-		return UpsertResult{RID: rid}, true, nil
-	}
-	if stamp := info.stampOf(rec); stamp != nil {
-		row, err := t.loadRowByRef(ctx, entity, psaID)
-		if err != nil && err != ErrNotFound {
-			return res, false, err
-		}
-		if row != nil {
-			if have := row.envelope().PSAStamp; have != nil && have.After(*stamp) && row.envelope().Live() {
-				return UpsertResult{RID: row.envelope().RID}, true, nil
-			}
-		}
-	}
-	res, err = t.UpsertPSA(ctx, entity, rec, raw)
-	return res, false, err
-}
-
-// MarkPulledDeleted records that the PSA no longer has a record, unless a
-// client's write-back for it is still on its way (the push will find out).
-// It reports whether the row became a tombstone.
-func (t *Tx) MarkPulledDeleted(ctx context.Context, entity mapping.Entity, psaID int64) (bool, error) {
-	rid, err := t.pendingByPSAID(ctx, entity, psaID)
-	if err != nil || rid != 0 {
-		return false, err
-	}
-	row, err := t.loadRowByRef(ctx, entity, psaID)
-	if err == ErrNotFound {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !row.envelope().Live() {
-		return false, nil
-	}
-	return true, t.MarkPSADeleted(ctx, entity, psaID)
 }
 
 // AcceptCreate records the PSA id the PSA gave a client-created row. In the

@@ -161,8 +161,3 @@ func (t *Tx) seriesLinks(ctx context.Context, seriesRID int64) ([]mapping.Series
 	}
 	return out, nil
 }
-
-func init() {
-	registerProjector(mapping.EntityAppointments, appointmentProjector{})
-	registerProjector(entitySeries, seriesProjector{})
-}

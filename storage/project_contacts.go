@@ -14,7 +14,7 @@ import (
 //     contact; with scope none nothing (the book does not exist);
 //   - the all-contacts book, when enabled, holds every active contact;
 //   - a contact a user created, or linked a new card to, stays in the book
-//     they wrote it to whatever its scope (pinned, contact_links.go), as
+//     they wrote it to whatever its scope (pinned, write_contact_links.go), as
 //     the cards the user's client wrote there, each at its own href under
 //     its own UID (client identities, client_identity.go).
 //
@@ -149,6 +149,24 @@ func (t *Tx) contactView(ctx context.Context, r *contactRow, company *companyRow
 		v.NameSuffix = schema.Label(mapping.EntityContacts, "nameSuffix", *r.NameSuffix)
 	}
 	return v, nil
+}
+
+// countries are the PSA's countries, for address country text.
+func (t *Tx) countries(ctx context.Context) ([]mapping.Country, error) {
+	if cs, ok := t.proj.cache["countries"].([]mapping.Country); ok {
+		return cs, nil
+	}
+	var rows []countryRow
+	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Order("rid").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]mapping.Country, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Country
+		out[i].ID = rows[i].RefID()
+	}
+	t.proj.cache["countries"] = out
+	return out, nil
 }
 
 // countriesByID is every country by PSA id, read once per transaction (a
@@ -297,14 +315,6 @@ func (companyNoteDeps) dependents(ctx context.Context, t *Tx, row mirrorRow) ([]
 }
 
 func (companyNoteDeps) place(context.Context, *Tx, mirrorRow) ([]placement, error) { return nil, nil }
-
-func init() {
-	registerProjector(mapping.EntityContacts, contactProjector{})
-	registerProjector(mapping.EntityCompanies, companyDeps{})
-	registerProjector(mapping.EntityOpportunities, opportunityDeps{})
-	registerProjector(mapping.EntityCountries, countryDeps{})
-	registerProjector(mapping.EntityCompanyNotes, companyNoteDeps{})
-}
 
 // ridsWhere lists the rows of entity matching a condition, as source keys.
 func (t *Tx) ridsWhere(ctx context.Context, entity mapping.Entity, where string, args ...any) ([]sourceKey, error) {

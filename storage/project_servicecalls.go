@@ -159,21 +159,22 @@ func linkedCalls(table, column string, value func(mirrorRow) int64) callDeps {
 	}
 }
 
-func init() {
-	registerProjector(mapping.EntityServiceCalls, serviceCallProjector{})
-	registerProjector(mapping.EntityServiceCallTickets, callByID(func(r mirrorRow) int64 { return r.(*serviceCallTicketRow).ServiceCallID }))
-	registerProjector(mapping.EntityServiceCallTasks, callByID(func(r mirrorRow) int64 { return r.(*serviceCallTaskRow).ServiceCallID }))
-	registerProjector(mapping.EntityServiceCallTicketResources, linkedCalls("psa_service_call_tickets", "psa_id",
-		func(r mirrorRow) int64 { return r.(*serviceCallTicketResourceRow).ServiceCallTicketID }))
-	registerProjector(mapping.EntityServiceCallTaskResources, linkedCalls("psa_service_call_tasks", "psa_id",
-		func(r mirrorRow) int64 { return r.(*serviceCallTaskResourceRow).ServiceCallTaskID }))
-	registerProjector(mapping.EntityTickets, linkedCalls("psa_service_call_tickets", "ticket_id",
-		func(r mirrorRow) int64 { return r.envelope().RefID() }))
-	registerProjector(mapping.EntityTasks, linkedCalls("psa_service_call_tasks", "task_id",
-		func(r mirrorRow) int64 { return r.envelope().RefID() }))
-	registerDependents(mapping.EntityCompanyLocations, func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
-		ref := row.envelope().RefID()
-		t.forgetRow(mapping.EntityCompanyLocations, ref)
-		return t.ridsWhere(ctx, mapping.EntityServiceCalls, "company_location_id = ?", ref)
-	})
+// The link entities and the ticket and task slices render into the
+// service calls they lead to.
+var (
+	callsOfTicketLink     = callByID(func(r mirrorRow) int64 { return r.(*serviceCallTicketRow).ServiceCallID })
+	callsOfTaskLink       = callByID(func(r mirrorRow) int64 { return r.(*serviceCallTaskRow).ServiceCallID })
+	callsOfTicketResource = linkedCalls("psa_service_call_tickets", "psa_id",
+		func(r mirrorRow) int64 { return r.(*serviceCallTicketResourceRow).ServiceCallTicketID })
+	callsOfTaskResource = linkedCalls("psa_service_call_tasks", "psa_id",
+		func(r mirrorRow) int64 { return r.(*serviceCallTaskResourceRow).ServiceCallTaskID })
+	callsOfTicket = linkedCalls("psa_service_call_tickets", "ticket_id", func(r mirrorRow) int64 { return r.envelope().RefID() })
+	callsOfTask   = linkedCalls("psa_service_call_tasks", "task_id", func(r mirrorRow) int64 { return r.envelope().RefID() })
+)
+
+// serviceCallsAtLocation: a service call shows its company location's address.
+func serviceCallsAtLocation(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error) {
+	ref := row.envelope().RefID()
+	t.forgetRow(mapping.EntityCompanyLocations, ref)
+	return t.ridsWhere(ctx, mapping.EntityServiceCalls, "company_location_id = ?", ref)
 }

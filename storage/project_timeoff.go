@@ -46,7 +46,3 @@ func (timeOffProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]plac
 		render: func(c mapping.CalendarContext) ([]byte, error) { return mapping.RenderTimeOff(v, c) },
 	})
 }
-
-func init() {
-	registerProjector(mapping.EntityTimeOffRequests, timeOffProjector{})
-}

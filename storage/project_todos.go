@@ -72,7 +72,7 @@ func (todoProjector) place(ctx context.Context, t *Tx, row mirrorRow) ([]placeme
 	ref := r.RefID()
 	comp, owner := "VEVENT", int64(0)
 	if asTask {
-		// Only the task list deletes a client's own to-do (tasks_write.go).
+		// Only the task list deletes a client's own to-do (write_tasks.go).
 		comp, owner = "VTODO", creator
 	}
 	return t.placeCalendarItem(ctx, targets, calItem{
@@ -128,10 +128,4 @@ func contactToDos(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error
 	ref := row.envelope().RefID()
 	t.forgetRow(mapping.EntityContacts, ref)
 	return t.ridsWhere(ctx, mapping.EntityCompanyToDos, "contact_id = ?", ref)
-}
-
-func init() {
-	registerProjector(mapping.EntityCompanyToDos, todoProjector{})
-	registerProjector(mapping.EntityActionTypes, actionTypeDeps{})
-	registerDependents(mapping.EntityContacts, contactToDos)
 }

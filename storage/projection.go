@@ -36,7 +36,7 @@ type placement struct {
 	body         []byte // rendered before kept properties are merged
 	readOnly     bool   // nothing of the item goes to the PSA (ObjectInfo.ReadOnly)
 	// clientOwned: the collection's user created the item (a DELETE
-	// deletes it in the PSA; access.go).
+	// deletes it in the PSA; write_access.go).
 	clientOwned bool
 	// timeStart and timeEnd (Unix seconds) bound the object's occurrences so
 	// time-range queries can skip it in SQL.
@@ -60,9 +60,31 @@ type projector interface {
 	place(ctx context.Context, t *Tx, row mirrorRow) ([]placement, error)
 }
 
-var projectors = map[mapping.Entity]projector{}
-
-func registerProjector(e mapping.Entity, p projector) { projectors[e] = p }
+// projectors are the projection's kinds by entity, in the files named.
+var projectors = map[mapping.Entity]projector{
+	// project_contacts.go
+	mapping.EntityContacts:      contactProjector{},
+	mapping.EntityCompanies:     companyDeps{},
+	mapping.EntityOpportunities: opportunityDeps{},
+	mapping.EntityCountries:     countryDeps{},
+	mapping.EntityCompanyNotes:  companyNoteDeps{},
+	// project_appointments.go
+	mapping.EntityAppointments: appointmentProjector{},
+	entitySeries:               seriesProjector{},
+	// project_todos.go
+	mapping.EntityCompanyToDos: todoProjector{},
+	mapping.EntityActionTypes:  actionTypeDeps{},
+	// project_timeoff.go
+	mapping.EntityTimeOffRequests: timeOffProjector{},
+	// project_servicecalls.go
+	mapping.EntityServiceCalls:               serviceCallProjector{},
+	mapping.EntityServiceCallTickets:         callsOfTicketLink,
+	mapping.EntityServiceCallTasks:           callsOfTaskLink,
+	mapping.EntityServiceCallTicketResources: callsOfTicketResource,
+	mapping.EntityServiceCallTaskResources:   callsOfTaskResource,
+	mapping.EntityTickets:                    callsOfTicket,
+	mapping.EntityTasks:                      callsOfTask,
+}
 
 // dependentsFunc lists rows whose objects render something of row.
 type dependentsFunc func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey, error)
@@ -70,10 +92,9 @@ type dependentsFunc func(ctx context.Context, t *Tx, row mirrorRow) ([]sourceKey
 // dependentHooks add dependents to an entity whatever its projector is:
 // one kind of object may render records another kind's projector owns (a
 // to-do shows its contact's phone).
-var dependentHooks = map[mapping.Entity][]dependentsFunc{}
-
-func registerDependents(e mapping.Entity, fn dependentsFunc) {
-	dependentHooks[e] = append(dependentHooks[e], fn)
+var dependentHooks = map[mapping.Entity][]dependentsFunc{
+	mapping.EntityContacts:         {contactToDos},           // project_todos.go
+	mapping.EntityCompanyLocations: {serviceCallsAtLocation}, // project_servicecalls.go
 }
 
 type projection struct {

@@ -104,7 +104,7 @@ func eq(t *testing.T, what string, got, want []string) {
 	}
 }
 
-func upsert(t *testing.T, s *storage.Store, entity mapping.Entity, rec any) {
+func upsert(t *testing.T, s *storage.Store, entity mapping.Entity, rec mapping.Record) {
 	t.Helper()
 	must(t, s.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
 		_, err := tx.UpsertPSA(ctx, entity, rec, nil)

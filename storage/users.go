@@ -4,12 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"sync"
 	"time"
-
-	"github.com/uptrace/bun"
-
-	"github.com/psadav/psadav/mapping"
 )
 
 // The collections a user can have; their names are the last URL segment.
@@ -325,52 +320,6 @@ type userIndex struct {
 	byResource map[int64][]*userInfo
 }
 
-// configCache keeps what every write transaction reads and rarely changes
-// (organisation settings, the PSA schema) for as long as the configuration
-// version in the change counter row stays the same: any process that
-// changes accounts, settings or metadata bumps it in the same transaction.
-type configCache struct {
-	mu      sync.Mutex
-	version int64
-	m       map[string]any
-}
-
-// get returns a cached value valid for this transaction, nil otherwise.
-func (c *configCache) get(t *Tx, key string) any {
-	if t.accountsGen != 0 {
-		return nil // this transaction changed the configuration itself
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != t.accountsVersion {
-		return nil
-	}
-	return c.m[key]
-}
-
-func (c *configCache) put(t *Tx, key string, v any) {
-	if t.accountsGen != 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != t.accountsVersion || c.m == nil {
-		c.version, c.m = t.accountsVersion, map[string]any{}
-	}
-	c.m[key] = v
-}
-
-type usersCache struct {
-	mu  sync.Mutex
-	idx *userIndex
-}
-
-func (c *usersCache) invalidate() {
-	c.mu.Lock()
-	c.idx = nil
-	c.mu.Unlock()
-}
-
 // userIndex returns the users as this transaction sees them: from the
 // store's cache while the accounts version matches and this transaction has
 // not changed accounts itself, freshly loaded otherwise.
@@ -428,63 +377,4 @@ func (t *Tx) loadUserIndex(ctx context.Context) (*userIndex, error) {
 		}
 	}
 	return idx, nil
-}
-
-// rebuild re-projects everything that could belong in the given
-// collections, writing only to them, so they end up exactly as the rules
-// say. Pending projection work is flushed first.
-func (t *Tx) rebuild(ctx context.Context, collectionIDs []int64) error {
-	if len(collectionIDs) == 0 {
-		return nil
-	}
-	p := t.proj
-	if err := p.flush(ctx); err != nil {
-		return err
-	}
-	var colls []collectionRow
-	if err := t.tx.NewSelect().Model(&colls).Where("id IN (?)", bun.In(collectionIDs)).Scan(ctx); err != nil {
-		return err
-	}
-	entities := map[mapping.Entity]bool{}
-	for _, c := range colls {
-		for _, e := range collectionEntities[c.Name] {
-			entities[e] = true
-		}
-	}
-	for _, e := range append(mapping.Entities[:len(mapping.Entities):len(mapping.Entities)], gatewayEntities...) {
-		if !entities[e] {
-			continue
-		}
-		info, _ := lookupEntity(e)
-		var rids []int64
-		if err := t.tx.NewSelect().Table(info.table).Column("rid").Where("psa_deleted_at IS NULL").Order("rid").Scan(ctx, &rids); err != nil {
-			return err
-		}
-		for _, rid := range rids {
-			p.touch(sourceKey{e, rid})
-		}
-	}
-	// Objects whose source row is gone altogether still need their tombstones.
-	var orphans []objectRow
-	if err := t.tx.NewSelect().Model(&orphans).Column("source_entity", "source_rid").
-		Where("collection_id IN (?) AND NOT deleted", bun.In(collectionIDs)).Scan(ctx); err != nil {
-		return err
-	}
-	for _, o := range orphans {
-		p.touch(sourceKey{mapping.Entity(o.SourceEntity), o.SourceRID})
-	}
-	p.only = map[int64]bool{}
-	for _, id := range collectionIDs {
-		p.only[id] = true
-	}
-	defer func() { p.only = nil }()
-	return p.flush(ctx)
-}
-
-// collectionEntities says which entities can place objects in which collection.
-var collectionEntities = map[string][]mapping.Entity{
-	CollContacts:    {mapping.EntityContacts},
-	CollAllContacts: {mapping.EntityContacts},
-	CollCalendar:    {mapping.EntityAppointments, mapping.EntityCompanyToDos, mapping.EntityServiceCalls, mapping.EntityTimeOffRequests},
-	CollTasks:       {mapping.EntityCompanyToDos},
 }

@@ -48,9 +48,13 @@ type collectionWriter interface {
 	delete(ctx context.Context, t *Tx, req *DeleteRequest, existing *objectRow) error
 }
 
-var writers = map[string]collectionWriter{}
-
-func registerWriter(collection string, w collectionWriter) { writers[collection] = w }
+// writers are the collection writers by collection name.
+var writers = map[string]collectionWriter{
+	CollContacts:    contactWriter{}, // write_contacts.go
+	CollAllContacts: contactWriter{},
+	CollCalendar:    calendarWriter{}, // write_calendar.go
+	CollTasks:       tasksWriter{},    // write_tasks.go
+}
 
 // PutObject applies a client's PUT under the write-back rules, in one
 // transaction: preconditions, mirror row, kept properties, outbox entry,
@@ -107,7 +111,7 @@ func (s *Store) PutObject(ctx context.Context, req PutRequest) (PutResult, error
 // DeleteObject applies a client's DELETE under the write-back rules: the
 // collection's writer deletes what the user may delete; anything else (a
 // PSA item, a read-only item or book) is hidden for that user in lenient
-// mode and refused in strict mode (access.go).
+// mode and refused in strict mode (write_access.go).
 func (s *Store) DeleteObject(ctx context.Context, req DeleteRequest) error {
 	w := writers[req.Collection.Name]
 	return s.Write(ctx, func(ctx context.Context, t *Tx) error {

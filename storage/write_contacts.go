@@ -16,11 +16,6 @@ import (
 // projection that re-renders every book the contact is in.
 type contactWriter struct{}
 
-func init() {
-	registerWriter(CollContacts, contactWriter{})
-	registerWriter(CollAllContacts, contactWriter{})
-}
-
 // contactPut is one PUT of a card.
 type contactPut struct {
 	req  *PutRequest
@@ -301,22 +296,4 @@ func (contactWriter) delete(ctx context.Context, t *Tx, req *DeleteRequest, exis
 		return err
 	}
 	return t.HideObject(ctx, req.Collection.ID, mapping.EntityContacts, rid)
-}
-
-// countries are the PSA's countries, for address country text.
-func (t *Tx) countries(ctx context.Context) ([]mapping.Country, error) {
-	if cs, ok := t.proj.cache["countries"].([]mapping.Country); ok {
-		return cs, nil
-	}
-	var rows []countryRow
-	if err := t.tx.NewSelect().Model(&rows).Where("psa_deleted_at IS NULL").Order("rid").Scan(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]mapping.Country, len(rows))
-	for i := range rows {
-		out[i] = rows[i].Country
-		out[i].ID = rows[i].RefID()
-	}
-	t.proj.cache["countries"] = out
-	return out, nil
 }

@@ -25,7 +25,7 @@ func contactsFixture(t *testing.T, s *storage.Store) *fixture {
 		}
 		recs := []struct {
 			e mapping.Entity
-			r any
+			r mapping.Record
 		}{
 			{mapping.EntityCountries, &mapping.Country{ID: 403, CountryCode: "DE", Name: "Germany", DisplayName: "Deutschland", IsActive: true}},
 			{mapping.EntityCompanies, &mapping.Company{ID: 0, CompanyName: "Northwind IT", OwnerResourceID: i64(300), IsActive: true}},

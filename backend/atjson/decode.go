@@ -20,7 +20,7 @@ import (
 // isActive as an integer, Companies and Resources as a boolean), numbers
 // in strings, datetimes without a zone (Autotask REST times are UTC) or
 // without a time. What still does not fit is reported per field.
-func Decode(e mapping.Entity, raw []byte) (any, []FieldError) {
+func Decode(e mapping.Entity, raw []byte) (mapping.Record, []FieldError) {
 	mk := newRecord[e]
 	if mk == nil {
 		return nil, []FieldError{{Reason: "is not an entity psadav mirrors: " + string(e)}}

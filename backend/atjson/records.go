@@ -8,30 +8,30 @@ import (
 )
 
 // newRecord makes a pointer to a fresh mapping record of each entity.
-var newRecord = map[mapping.Entity]func() any{
-	mapping.EntityResources:                  func() any { return new(mapping.Resource) },
-	mapping.EntityCompanies:                  func() any { return new(mapping.Company) },
-	mapping.EntityCompanyLocations:           func() any { return new(mapping.CompanyLocation) },
-	mapping.EntityCountries:                  func() any { return new(mapping.Country) },
-	mapping.EntityContacts:                   func() any { return new(mapping.Contact) },
-	mapping.EntityCompanyNotes:               func() any { return new(mapping.CompanyNote) },
-	mapping.EntityOpportunities:              func() any { return new(mapping.Opportunity) },
-	mapping.EntityActionTypes:                func() any { return new(mapping.ActionType) },
-	mapping.EntityCompanyToDos:               func() any { return new(mapping.ToDo) },
-	mapping.EntityAppointments:               func() any { return new(mapping.Appointment) },
-	mapping.EntityServiceCalls:               func() any { return new(mapping.ServiceCall) },
-	mapping.EntityServiceCallTickets:         func() any { return new(mapping.ServiceCallTicket) },
-	mapping.EntityServiceCallTicketResources: func() any { return new(mapping.ServiceCallTicketResource) },
-	mapping.EntityServiceCallTasks:           func() any { return new(mapping.ServiceCallTask) },
-	mapping.EntityServiceCallTaskResources:   func() any { return new(mapping.ServiceCallTaskResource) },
-	mapping.EntityTickets:                    func() any { return new(mapping.Ticket) },
-	mapping.EntityTasks:                      func() any { return new(mapping.Task) },
-	mapping.EntityTimeOffRequests:            func() any { return new(mapping.TimeOffRequest) },
+var newRecord = map[mapping.Entity]func() mapping.Record{
+	mapping.EntityResources:                  func() mapping.Record { return new(mapping.Resource) },
+	mapping.EntityCompanies:                  func() mapping.Record { return new(mapping.Company) },
+	mapping.EntityCompanyLocations:           func() mapping.Record { return new(mapping.CompanyLocation) },
+	mapping.EntityCountries:                  func() mapping.Record { return new(mapping.Country) },
+	mapping.EntityContacts:                   func() mapping.Record { return new(mapping.Contact) },
+	mapping.EntityCompanyNotes:               func() mapping.Record { return new(mapping.CompanyNote) },
+	mapping.EntityOpportunities:              func() mapping.Record { return new(mapping.Opportunity) },
+	mapping.EntityActionTypes:                func() mapping.Record { return new(mapping.ActionType) },
+	mapping.EntityCompanyToDos:               func() mapping.Record { return new(mapping.ToDo) },
+	mapping.EntityAppointments:               func() mapping.Record { return new(mapping.Appointment) },
+	mapping.EntityServiceCalls:               func() mapping.Record { return new(mapping.ServiceCall) },
+	mapping.EntityServiceCallTickets:         func() mapping.Record { return new(mapping.ServiceCallTicket) },
+	mapping.EntityServiceCallTicketResources: func() mapping.Record { return new(mapping.ServiceCallTicketResource) },
+	mapping.EntityServiceCallTasks:           func() mapping.Record { return new(mapping.ServiceCallTask) },
+	mapping.EntityServiceCallTaskResources:   func() mapping.Record { return new(mapping.ServiceCallTaskResource) },
+	mapping.EntityTickets:                    func() mapping.Record { return new(mapping.Ticket) },
+	mapping.EntityTasks:                      func() mapping.Record { return new(mapping.Task) },
+	mapping.EntityTimeOffRequests:            func() mapping.Record { return new(mapping.TimeOffRequest) },
 }
 
 // NewRecord returns a pointer to a fresh mapping record of the entity, nil
 // for an entity psadav does not mirror.
-func NewRecord(e mapping.Entity) any {
+func NewRecord(e mapping.Entity) mapping.Record {
 	mk := newRecord[e]
 	if mk == nil {
 		return nil

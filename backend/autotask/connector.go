@@ -168,38 +168,28 @@ func (c *Connector) record(e mapping.Entity, s *entitySpec, raw json.RawMessage)
 	if e == mapping.EntityTimeOffRequests {
 		c.adjustTimeOff(rec)
 	}
-	r := backend.Record{Entity: e, ID: reflect.ValueOf(rec).Elem().FieldByName("ID").Int(), Rec: rec, Raw: buf.Bytes()}
-	for i, st := range s.stamps {
-		t := timeField(e, rec, st)
-		if i == 0 {
-			r.Stamp = t
-		}
-		if t != nil && (r.Newest == nil || t.After(*r.Newest)) {
+	r := backend.Record{Entity: e, ID: rec.RecordID(), Rec: rec, Raw: buf.Bytes()}
+	if len(s.stamps) == 0 {
+		return r, nil
+	}
+	r.Stamp = utcStamp(rec.LastModified())
+	r.Newest = r.Stamp
+	if a, ok := rec.(mapping.ActivityStamped); ok && len(s.stamps) > 1 {
+		if t := utcStamp(a.LastActivityStamp()); t != nil && (r.Newest == nil || t.After(*r.Newest)) {
 			r.Newest = t
 		}
 	}
 	return r, nil
 }
 
-// timeField reads a time field of a record by its Autotask name.
-func timeField(e mapping.Entity, rec any, name string) *time.Time {
-	spec := atjson.Spec(e)
-	if spec == nil || rec == nil {
+// utcStamp is a change stamp as the syncer compares it: in UTC, nil when
+// the PSA sent none.
+func utcStamp(t *time.Time) *time.Time {
+	if t == nil || t.IsZero() {
 		return nil
 	}
-	f := spec.ByName[strings.ToLower(name)]
-	if f == nil || f.Kind != atjson.KindTime {
-		return nil
-	}
-	v, ok := f.Value(reflect.ValueOf(rec).Elem())
-	if !ok {
-		return nil
-	}
-	t := v.Interface().(time.Time).UTC()
-	if t.IsZero() {
-		return nil
-	}
-	return &t
+	u := t.UTC()
+	return &u
 }
 
 // intField reads an integer field of a record by its Autotask name.

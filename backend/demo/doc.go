@@ -3,8 +3,9 @@
 // store, so the gateway can be tried (psadav demo) and benchmarked without
 // a PSA. The data is deterministic: the same day gives the same records.
 //
-// It writes through storage's exported API like any backend: one
-// transaction for the PSA records, then one account per technician. It
-// must not import dav or render vCard or iCalendar itself. Its records
-// follow docs/psa-model.md.
+// It writes through storage's exported API like any backend, declaring the
+// part it uses (Store: Accounts, CountPSA, Write): one transaction, an
+// account per technician first, then the PSA records. It must not import
+// dav or render vCard or iCalendar itself. Its records follow
+// docs/psa-model.md.
 package demo

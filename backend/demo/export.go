@@ -9,7 +9,7 @@ import (
 // Data is the demo organisation as PSA records, for loading into something
 // other than a store (the fake Autotask tenant).
 type Data struct {
-	Records   map[mapping.Entity][]any // pointers to mapping records, by entity
+	Records   map[mapping.Entity][]mapping.Record // pointers to mapping records, by entity
 	Picklists []Picklist
 	// Logins are the technicians who get accounts: login → resource id.
 	Logins map[string]int64

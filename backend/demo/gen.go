@@ -19,7 +19,7 @@ type gen struct {
 	r    *rand.Rand
 	now  time.Time // the caller's clock, UTC
 	day  time.Time // now truncated to the day
-	recs map[mapping.Entity][]any
+	recs map[mapping.Entity][]mapping.Record
 
 	techs       []*mapping.Resource
 	own         *company
@@ -44,7 +44,7 @@ func newGen(now time.Time) *gen {
 		r:    rand.New(rand.NewPCG(0x5eed, 2026)),
 		now:  now,
 		day:  now.Truncate(24 * time.Hour),
-		recs: map[mapping.Entity][]any{},
+		recs: map[mapping.Entity][]mapping.Record{},
 	}
 }
 
@@ -63,7 +63,7 @@ func (g *gen) build() {
 	g.timeOff()
 }
 
-func (g *gen) add(e mapping.Entity, rec any) { g.recs[e] = append(g.recs[e], rec) }
+func (g *gen) add(e mapping.Entity, rec mapping.Record) { g.recs[e] = append(g.recs[e], rec) }
 
 func pick[T any](g *gen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 

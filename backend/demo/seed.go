@@ -19,13 +19,23 @@ type Result struct {
 	Created bool     // false: the store was not empty, nothing was written
 }
 
+// Store is what seeding needs of storage (*storage.Store): whether it is
+// still empty, and one write transaction.
+type Store interface {
+	Accounts(ctx context.Context) ([]storage.Account, error)
+	CountPSA(ctx context.Context, entity mapping.Entity) (int, error)
+	Write(ctx context.Context, fn func(ctx context.Context, tx *storage.Tx) error) error
+}
+
+var _ Store = (*storage.Store)(nil)
+
 // Seed fills an empty store with the demo organisation in one transaction:
 // an account per technician, then the PSA records (picklists first, then
 // records in mapping.Entities order). All dated records lie between 90 days
 // before and 180 days after now's day (UTC). A store that already has an
 // account or a company is left alone; Seed then reports the demo logins
 // it has.
-func Seed(ctx context.Context, s *storage.Store, now time.Time) (Result, error) {
+func Seed(ctx context.Context, s Store, now time.Time) (Result, error) {
 	accounts, err := s.Accounts(ctx)
 	if err != nil {
 		return Result{}, err

@@ -7,8 +7,9 @@
 // mirror's limits, and applying a file whole or not at all in one storage
 // transaction.
 //
-// It talks to storage only through its exported API (Store.Write,
-// Tx.UpsertPSA, Tx.SaveFields, Tx.SavePicklist) and to mapping for the
+// It talks to storage only through its exported API, declaring the part it
+// uses (Store: Schema and Write; inside the transaction Tx.UpsertPSA,
+// Tx.SaveFields, Tx.SavePicklist) and to mapping for the
 // record types and the schema. It must not import dav or know about vCard
 // or iCalendar; the projection renders DAV objects when records land.
 // The entities and field limits an import is checked against are in

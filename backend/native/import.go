@@ -32,6 +32,15 @@ type Report struct {
 	Metadata                    []mapping.Entity // entities whose field metadata was saved
 }
 
+// Store is what an import needs of storage (*storage.Store): the tenant
+// schema records are checked against, and one write transaction.
+type Store interface {
+	Schema(ctx context.Context) (*mapping.Schema, error)
+	Write(ctx context.Context, fn func(ctx context.Context, tx *storage.Tx) error) error
+}
+
+var _ Store = (*storage.Store)(nil)
+
 // Import reads a file of PSA records and field metadata (the shapes of the
 // Autotask REST API: {"items": […]}, bundles keyed by entity name,
 // entityInformation/fields) and writes it into the mirror. Every record is
@@ -43,7 +52,7 @@ type Report struct {
 //
 // The transaction is bounded by ctx's deadline, or by the store's query
 // timeout when ctx has none: give a big file a deadline of its own.
-func Import(ctx context.Context, s *storage.Store, r io.Reader, opts Options) (Report, error) {
+func Import(ctx context.Context, s Store, r io.Reader, opts Options) (Report, error) {
 	fc, err := readFile(r)
 	if err != nil {
 		return Report{}, err

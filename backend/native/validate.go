@@ -17,7 +17,7 @@ import (
 // record is one checked item, ready for UpsertPSA.
 type record struct {
 	id  int64
-	rec any             // pointer to the entity's mapping record
+	rec mapping.Record  // pointer to the entity's mapping record
 	raw json.RawMessage // the item as the file has it, compacted
 }
 

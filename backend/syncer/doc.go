@@ -22,6 +22,13 @@
 //   - leadership: one instance per deployment runs all of it.
 //
 // Time comes from Config.Now, so tests run an hour of polling in a second.
-// It writes only through storage's exported API. How each entity is read
-// (tiers, stamps, the window, webhooks) is in docs/psa-model.md.
+// It writes only through storage's exported API, and declares what it uses
+// of it (store.go: Store for the engine, HookStore for webhook deliveries,
+// StatusStore for the status report and metrics). A write-back goes through
+// push in three steps (outbox.go): prepare (resolve references, or wait,
+// refuse or settle), attempt (store the backoff, check for a lost update,
+// call the PSA) and record (the PSA id or tombstone, the entry done, a
+// read-back).
+// How each entity is read (tiers, stamps, the window, webhooks) is in
+// docs/psa-model.md.
 package syncer

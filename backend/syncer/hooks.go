@@ -25,7 +25,7 @@ const maxHookBody = 1 << 20
 // number) and wakes the worker. Processing (reading the record) is the
 // leading instance's ProcessHints; polling stays on as the safety net.
 type HookHandler struct {
-	Store    *storage.Store
+	Store    HookStore
 	Receiver backend.WebhookReceiver
 	Logger   *slog.Logger
 	// Kick wakes the worker when this instance runs the connector (may be nil).

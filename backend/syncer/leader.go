@@ -72,7 +72,7 @@ type Status struct {
 
 // ReadStatus gathers the connector's state from the database, so any
 // instance (and the CLI) can show it.
-func ReadStatus(ctx context.Context, store *storage.Store) (Status, error) {
+func ReadStatus(ctx context.Context, store StatusStore) (Status, error) {
 	var st Status
 	var err error
 	if st.Entities, err = store.SyncStates(ctx); err != nil {

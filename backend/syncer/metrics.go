@@ -17,7 +17,7 @@ import (
 // the age of its oldest pending write-back, webhook events; this
 // instance's PSA calls; and, on the leading instance, what the engine did.
 type Collector struct {
-	Store  *storage.Store
+	Store  StatusStore
 	Syncer *Syncer // nil when this process runs no connector
 	// Calls returns the connector client's counters (nil: none).
 	Calls func() (requests, failures, throttled int64)

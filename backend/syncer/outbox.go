@@ -66,77 +66,120 @@ const (
 	outcomeRetry                  // the PSA failed; retried after the backoff
 )
 
-// push handles one entry. Errors returned are the mirror's, not the PSA's.
+// push handles one entry: prepare it, then attempt it with the PSA, then
+// record what the PSA answered. Errors returned are the mirror's, not the
+// PSA's.
 func (s *Syncer) push(ctx context.Context, e storage.OutboxEntry) (outcome, error) {
+	p, out, err := s.preparePush(ctx, e)
+	if p == nil {
+		return out, err
+	}
+	return s.attemptPush(ctx, p)
+}
+
+// pushPlan is an entry ready for the PSA: its payload with every reference
+// resolved, the mirror's record and the PSA id it concerns.
+type pushPlan struct {
+	e       storage.OutboxEntry
+	entity  mapping.Entity
+	op      backend.Op
+	env     storage.Envelope
+	psaID   int64 // 0 for a create
+	fields  map[string]any
+	current any
+}
+
+// preparePush reads what an entry needs and says whether it can be sent
+// now. When it cannot, it returns no plan and has already settled the
+// entry, refused it or made it wait.
+func (s *Syncer) preparePush(ctx context.Context, e storage.OutboxEntry) (*pushPlan, outcome, error) {
 	entity := mapping.Entity(e.Entity)
-	log := s.log.With("outbox", e.ID, "entity", entity, "op", e.Op)
 	rec, env, err := s.store.Record(ctx, entity, e.RID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return s.settle(ctx, e, "", "the mirror row is gone", nil)
+		out, err := s.settle(ctx, e, "", "the mirror row is gone", nil)
+		return nil, out, err
 	}
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	fields, err := decodePayload(e.Payload)
 	if err != nil {
-		return s.settle(ctx, e, "", "", fmt.Errorf("the entry's payload is not JSON: %v", err))
+		out, err := s.settle(ctx, e, "", "", fmt.Errorf("the entry's payload is not JSON: %v", err))
+		return nil, out, err
 	}
 	// References to rows a client created resolve to their PSA ids now.
 	wait, refused, err := s.resolve(ctx, entity, fields)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if refused != "" {
-		return s.refuse(ctx, e, refused)
+		out, err := s.refuse(ctx, e, refused)
+		return nil, out, err
 	}
 	current, cwait, err := s.resolvedRecord(ctx, entity, rec)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if wait == "" {
 		wait = cwait
 	}
-	op := backend.Op(e.Op)
-	var psaID int64
-	if op != backend.OpCreate {
+	p := &pushPlan{e: e, entity: entity, op: backend.Op(e.Op), env: env, fields: fields, current: current}
+	if p.op != backend.OpCreate {
 		switch {
 		case env.PSAID != nil:
-			psaID = *env.PSAID
+			p.psaID = *env.PSAID
 		case env.Live():
 			wait = "waiting for the PSA to accept the row's create"
 		default:
-			return s.refuse(ctx, e, "the row's create was refused by the PSA, so this change cannot be sent")
+			out, err := s.refuse(ctx, e, "the row's create was refused by the PSA, so this change cannot be sent")
+			return nil, out, err
 		}
 	} else if env.PSAID != nil {
-		return s.settle(ctx, e, fmt.Sprintf("already created (PSA id %d)", *env.PSAID), "", nil)
+		out, err := s.settle(ctx, e, fmt.Sprintf("already created (PSA id %d)", *env.PSAID), "", nil)
+		return nil, out, err
 	}
 	if wait != "" {
-		return outcomeWaiting, s.store.WaitOutbox(ctx, e.ID, s.now().Add(waitForReference), wait)
+		return nil, outcomeWaiting, s.store.WaitOutbox(ctx, e.ID, s.now().Add(waitForReference), wait)
 	}
+	return p, 0, nil
+}
 
+// attemptPush stores the next attempt's backoff, checks an update for a
+// lost update and sends the change to the PSA.
+func (s *Syncer) attemptPush(ctx context.Context, p *pushPlan) (outcome, error) {
 	// The backoff is stored before the PSA is called: a crash or a hang
 	// never brings the next attempt forward.
-	e, err = s.store.BeginOutboxAttempt(ctx, e.ID, s.now().Add(s.backoff(e.Attempts)))
+	e, err := s.store.BeginOutboxAttempt(ctx, p.e.ID, s.now().Add(s.backoff(p.e.Attempts)))
 	if errors.Is(err, storage.ErrConflict) {
 		return outcomeSettled, nil // an operator changed it meanwhile
 	}
 	if err != nil {
 		return 0, err
 	}
+	p.e = e
 	note := ""
-	if op == backend.OpUpdate && e.BaseStamp != nil {
+	if p.op == backend.OpUpdate && e.BaseStamp != nil {
 		var done bool
-		if fields, note, done, err = s.checkLostUpdate(ctx, e, env, psaID, fields); err != nil {
-			return s.failed(ctx, e, env, err)
+		if p.fields, note, done, err = s.checkLostUpdate(ctx, e, p.env, p.psaID, p.fields); err != nil {
+			return s.failed(ctx, e, p.env, err)
 		}
 		if done {
 			return s.settle(ctx, e, note, "", nil)
 		}
 	}
-	res, err := s.conn.Push(ctx, backend.Change{Entity: entity, Op: op, ID: psaID, Fields: fields, Current: current, AsResource: e.AsResourceID})
+	res, err := s.conn.Push(ctx, backend.Change{Entity: p.entity, Op: p.op, ID: p.psaID, Fields: p.fields, Current: p.current,
+		AsResource: e.AsResourceID})
 	if err != nil {
-		return s.failed(ctx, e, env, err)
+		return s.failed(ctx, e, p.env, err)
 	}
+	return s.recordPush(ctx, p, res, note)
+}
+
+// recordPush records a change the PSA accepted: the PSA id of a create,
+// the tombstone of a delete, the entry done with what happened; then it
+// reads the record back.
+func (s *Syncer) recordPush(ctx context.Context, p *pushPlan, res backend.PushResult, note string) (outcome, error) {
+	e, entity, op, psaID := p.e, p.entity, p.op, p.psaID
 	msg := "accepted by the PSA"
 	switch {
 	case op == backend.OpCreate:
@@ -149,7 +192,7 @@ func (s *Syncer) push(ctx context.Context, e storage.OutboxEntry) (outcome, erro
 		msg += fmt.Sprintf(", acting as resource %d", *e.AsResourceID)
 	}
 	msg = joinNotes(note, msg, res.Note)
-	err = s.store.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
+	err := s.store.Write(ctx, func(ctx context.Context, tx *storage.Tx) error {
 		switch op {
 		case backend.OpCreate:
 			if err := tx.AcceptCreate(ctx, entity, e.RID, psaID); err != nil {
@@ -166,7 +209,7 @@ func (s *Syncer) push(ctx context.Context, e storage.OutboxEntry) (outcome, erro
 		return 0, fmt.Errorf("recording write-back %d, which the PSA accepted: %w", e.ID, err)
 	}
 	s.count(func(c *Counters) { c.PushesDone++ })
-	log.Info("write-back done", "note", msg)
+	s.log.Info("write-back done", "outbox", e.ID, "entity", entity, "op", e.Op, "note", msg)
 	if op != backend.OpDelete {
 		s.readBack(ctx, entity, psaID)
 	}

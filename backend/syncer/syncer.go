@@ -9,7 +9,6 @@ import (
 
 	"github.com/psadav/psadav/backend"
 	"github.com/psadav/psadav/mapping"
-	"github.com/psadav/psadav/storage"
 )
 
 // Config tunes the engine. Zero values take the defaults (DefaultConfig).
@@ -88,7 +87,7 @@ func (c *Config) fill() {
 
 // Syncer keeps the mirror in step with one connector.
 type Syncer struct {
-	store *storage.Store
+	store Store
 	conn  backend.Connector
 	cfg   Config
 	log   *slog.Logger
@@ -113,7 +112,7 @@ type Counters struct {
 }
 
 // New returns an engine for a store and a connector.
-func New(store *storage.Store, conn backend.Connector, cfg Config) *Syncer {
+func New(store Store, conn backend.Connector, cfg Config) *Syncer {
 	cfg.fill()
 	return &Syncer{store: store, conn: conn, cfg: cfg, log: cfg.Logger.With("psa", conn.Name()), plan: conn.Plan(),
 		due: map[string]time.Time{}, slowdown: 1, outboxKick: make(chan struct{}, 1), hookKick: make(chan struct{}, 1)}

@@ -128,7 +128,7 @@ func (v *vdir) read(t *testing.T, rel string) string {
 }
 
 // upsert writes a record as if it came from the PSA.
-func (srv *e2eServer) upsert(t *testing.T, entity mapping.Entity, rec any) {
+func (srv *e2eServer) upsert(t *testing.T, entity mapping.Entity, rec mapping.Record) {
 	t.Helper()
 	err := srv.store.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
 		_, err := tx.UpsertPSA(ctx, entity, rec, nil)

@@ -174,7 +174,7 @@ func (t *Tenant) remove(entity string, id int64, by int64) answer {
 // The test API: changes made "in the PSA's web UI" by a resource.
 
 // Load adds records as they are (no stamps set, no webhooks).
-func (t *Tenant) Load(e mapping.Entity, recs ...any) {
+func (t *Tenant) Load(e mapping.Entity, recs ...mapping.Record) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, r := range recs {

@@ -11,7 +11,7 @@ import (
 //   - a new VTODO is a PSA to-do for the org's default company and action
 //     type, assigned to the user; the client's object is kept for it (one
 //     with the UID of a PSA to-do the user hid brings it back instead:
-//     hidden_put.go);
+//     write_hidden.go);
 //   - a PUT of a PSA to-do moves it and completes or re-opens it (when the
 //     org lets completion flow back); a to-do the client created takes
 //     every mapped change;
@@ -239,8 +239,4 @@ func (t *Tx) defaultToDoActionType(ctx context.Context, org *OrgSettings) (int64
 		msg = fmt.Sprintf("default-action-type-id %d names no action type whose View is To-Do; ask your administrator to fix it", org.DefaultActionTypeID)
 	}
 	return 0, &mapping.Refusal{Code: mapping.RefuseMissing, Message: msg}
-}
-
-func init() {
-	registerWriter(CollTasks, tasksWriter{})
 }

@@ -53,11 +53,6 @@ type windowRow struct {
 // gatewayEntities are the gateway's own records that project objects.
 var gatewayEntities = []mapping.Entity{entitySeries}
 
-func init() {
-	registerEntity(entitySeries, "gateway_series", "", func() mirrorRow { return new(seriesRow) })
-	collectionEntities[CollCalendar] = append(collectionEntities[CollCalendar], entitySeries)
-}
-
 // ridOf turns a recurrence id into the link table's key.
 func ridOf(t time.Time) int64 {
 	if t.IsZero() {

@@ -7,7 +7,7 @@ import (
 )
 
 // A client's recurring event becomes one PSA appointment per occurrence
-// (series_sync.go), so it is judged by what it expands to before anything
+// (write_series.go), so it is judged by what it expands to before anything
 // is stored (mapping.JudgeSeries, README: Limits on what clients write):
 // with the org's min-occurrence-gap and max-series-occurrences, over the
 // sync window ahead (today to its end): the appointments a series already

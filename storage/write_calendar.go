@@ -10,8 +10,8 @@ import (
 
 // Client writes to the calendar (README "Calendar and tasks"):
 //   - a new VEVENT is a client event: kept whole for its client, one PSA
-//     appointment per occurrence (see series_sync.go) — unless it has the
-//     UID of a PSA item the user hid, which it brings back (hidden_put.go);
+//     appointment per occurrence (see write_series.go) — unless it has the
+//     UID of a PSA item the user hid, which it brings back (write_hidden.go);
 //     overridden instances without their master (iOS stores some
 //     invitations so) are a client event too, each override an
 //     appointment of its own;
@@ -320,8 +320,4 @@ func (t *Tx) updateClientEvent(ctx context.Context, req *PutRequest, existing *o
 func notLinked() error {
 	return &mapping.Refusal{Code: mapping.RefuseMissing,
 		Message: "your account is not linked to a PSA resource, so nothing you create can reach the PSA; ask your administrator"}
-}
-
-func init() {
-	registerWriter(CollCalendar, calendarWriter{})
 }
