@@ -87,54 +87,52 @@ On PostgreSQL use pg_dump and pg_restore (README, "Backups").
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
-	cfg, rest, err := loadConfig(fs, args, dbKeys...)
+	c, err := openCommand(ctx, fs, args, stderr, false, func(c *dbCommand) error {
+		return backupArgs(c, stderr, "backup", "name one file to write", "back it up with pg_dump -Fc")
+	})
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		fmt.Fprint(stderr, backupUsage)
-		return errors.New("backup: name one file to write")
-	}
-	if cfg.DatabaseURL != "" {
-		return errors.New("backup: the database is PostgreSQL; back it up with pg_dump -Fc (README, \"Backups\")")
-	}
-	s, err := openStore(ctx, cfg, newLogger(cfg, stderr), false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer c.store.Close()
 	start := time.Now()
-	if err := s.Backup(ctx, rest[0]); err != nil {
+	if err := c.store.Backup(ctx, c.args[0]); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", databaseName(cfg), rest[0], time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", databaseName(c.cfg), c.args[0], time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
-	cfg, rest, err := loadConfig(fs, args, dbKeys...)
+	// Opening the restored database brings an older backup's schema up to date.
+	c, err := openCommand(ctx, fs, args, stderr, false, func(c *dbCommand) error {
+		if err := backupArgs(c, stderr, "restore", "name the backup file", "restore it with pg_restore"); err != nil {
+			return err
+		}
+		if err := storage.Restore(ctx, c.args[0], c.cfg.Data); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
+	defer c.store.Close()
+	fmt.Fprintf(stdout, "restored %s to %s\n", c.args[0], databaseName(c.cfg))
+	return nil
+}
+
+// backupArgs checks what backup and restore are given: one file, and a
+// SQLite database (PostgreSQL has pg_dump and pg_restore for this).
+func backupArgs(c *dbCommand, stderr io.Writer, name, noFile, onPostgres string) error {
+	if len(c.args) != 1 {
 		fmt.Fprint(stderr, backupUsage)
-		return errors.New("restore: name the backup file")
+		return fmt.Errorf("%s: %s", name, noFile)
 	}
-	if cfg.DatabaseURL != "" {
-		return errors.New("restore: the database is PostgreSQL; restore it with pg_restore (README, \"Backups\")")
+	if c.cfg.DatabaseURL != "" {
+		return fmt.Errorf("%s: the database is PostgreSQL; %s (README, \"Backups\")", name, onPostgres)
 	}
-	if err := storage.Restore(ctx, rest[0], cfg.Data); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log, false) // brings an older backup's schema up to date
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	fmt.Fprintf(stdout, "restored %s to %s\n", rest[0], databaseName(cfg))
 	return nil
 }
 

@@ -17,20 +17,18 @@ import (
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", stderr)
 	entity := fs.String("entity", "", "entity the file holds (Contacts, Companies, …) when neither the file nor its name says")
-	cfg, files, err := loadConfig(fs, args, dbKeys...)
+	c, err := openCommand(ctx, fs, args, stderr, false, func(c *dbCommand) error {
+		if len(c.args) == 0 {
+			return errors.New("import: name one or more JSON files")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
-		return errors.New("import: name one or more JSON files")
-	}
-	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	for _, path := range files {
+	defer c.store.Close()
+	s, log := c.store, c.log
+	for _, path := range c.args {
 		f, err := os.Open(path)
 		if err != nil {
 			return err

@@ -34,15 +34,12 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	state := fs.String("state", "failed,pending,held", "states to list (comma-separated, or all)")
 	limit := fs.Int("limit", 100, "list at most this many, newest first")
 	user := fs.String("user", "", "list only the write-backs this login's clients made")
-	cfg, rest, err := loadConfig(fs, args[1:], dbKeys...)
+	c, err := openCommand(ctx, fs, args[1:], stderr, false, nil)
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, cfg, newLogger(cfg, stderr), false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer c.store.Close()
+	s, rest := c.store, c.args
 	if sub == "list" {
 		return outboxList(ctx, s, *state, *user, *limit, stdout)
 	}

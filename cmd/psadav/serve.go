@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,20 +21,17 @@ import (
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	keys := append(dbKeys, "listen", "trusted-proxies", "debug-listen", "metrics-listen", "max-resource-size", "shutdown-timeout", "tombstone-days", "demo")
-	cfg, _, err := loadConfig(fs, args, append(append(keys, autotaskKeys...), autotaskPollKeys...)...)
+	keys := slices.Concat([]string{"listen", "trusted-proxies", "debug-listen", "metrics-listen", "max-resource-size", "shutdown-timeout",
+		"tombstone-days", "demo"}, autotaskKeys, autotaskPollKeys)
+	c, err := openCommand(ctx, fs, args, stderr, true, nil, keys...)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	defer c.store.Close()
+	s, cfg, log := c.store, c.cfg, c.log
 	if isTerminal(stderr) {
 		cfg.progress = newProgress("initial pull", stderr, log).update
 	}
-	s, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	if cfg.Demo {
 		if err := seedDemo(ctx, s, stdout, log); err != nil {
 			return err
@@ -195,15 +193,10 @@ func seedDemo(ctx context.Context, s *storage.Store, stdout io.Writer, log *slog
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", stderr)
-	cfg, _, err := loadConfig(fs, args, dbKeys...)
+	c, err := openCommand(ctx, fs, args, stderr, true, nil)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return seedDemo(ctx, s, stdout, log)
+	defer c.store.Close()
+	return seedDemo(ctx, c.store, stdout, c.log)
 }

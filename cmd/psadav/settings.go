@@ -23,20 +23,18 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sub := args[0]
 	fs := newFlags("settings "+sub, stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, settingsUsage) }
-	cfg, rest, err := loadConfig(fs, args[1:], dbKeys...)
+	c, err := openCommand(ctx, fs, args[1:], stderr, false, func(c *dbCommand) error {
+		if sub == "set" && len(c.args) != 2 {
+			fmt.Fprint(stderr, settingsUsage)
+			return errors.New("settings set: need KEY and VALUE")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if sub == "set" && len(rest) != 2 {
-		fmt.Fprint(stderr, settingsUsage)
-		return errors.New("settings set: need KEY and VALUE")
-	}
-	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer c.store.Close()
+	s, rest := c.store, c.args
 	if sub == "set" {
 		if err := s.SetSetting(ctx, rest[0], rest[1]); err != nil {
 			return err

@@ -123,34 +123,16 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("user: unknown subcommand %q", sub)
 	}
-	cfg, rest, err := loadConfig(fs, args, dbKeys...)
-	if err != nil {
-		return err
-	}
 	var login, href string
-	if len(rest) > 0 {
-		login = rest[0]
-	}
-	if sub == "unhide" && len(rest) > 1 {
-		href, rest = rest[1], rest[1:]
-	}
-	if len(rest) > 1 {
-		return fmt.Errorf("user %s: unexpected %q", sub, rest[1])
-	}
-	if sub == "unhide" && (href == "") == !all {
-		fmt.Fprint(stderr, userUsage)
-		return errors.New("user unhide: name one item (HREF) or --all")
-	}
-	if sub != "list" && login == "" {
-		fmt.Fprint(stderr, userUsage)
-		return fmt.Errorf("user %s: which login?", sub)
-	}
-	log := newLogger(cfg, stderr)
-	s, err := openStore(ctx, cfg, log, false)
+	c, err := openCommand(ctx, fs, args, stderr, false, func(c *dbCommand) (err error) {
+		login, href, err = userArgs(sub, c.args, all, stderr)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer c.store.Close()
+	s := c.store
 	switch sub {
 	case "add":
 		return userAdd(ctx, s, login, &sf, passwordStdin, stdin, stdout)
@@ -186,6 +168,29 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return userUnhide(ctx, s, login, href, stdout)
 	}
 	return nil
+}
+
+// userArgs reads a user subcommand's positional arguments: the login, and
+// for unhide the item's href unless --all.
+func userArgs(sub string, rest []string, all bool, stderr io.Writer) (login, href string, err error) {
+	if len(rest) > 0 {
+		login = rest[0]
+	}
+	if sub == "unhide" && len(rest) > 1 {
+		href, rest = rest[1], rest[1:]
+	}
+	if len(rest) > 1 {
+		return "", "", fmt.Errorf("user %s: unexpected %q", sub, rest[1])
+	}
+	if sub == "unhide" && (href == "") == !all {
+		fmt.Fprint(stderr, userUsage)
+		return "", "", errors.New("user unhide: name one item (HREF) or --all")
+	}
+	if sub != "list" && login == "" {
+		fmt.Fprint(stderr, userUsage)
+		return "", "", fmt.Errorf("user %s: which login?", sub)
+	}
+	return login, href, nil
 }
 
 func notFound(err error, login string) error {

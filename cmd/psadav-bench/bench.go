@@ -4,151 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime/pprof"
 	"slices"
-	"strings"
 	"time"
 )
-
-const benchUsage = `Usage: psadav bench [flags]
-
-Loads the same generated workload into psadav (as PSA records, through the
-import path; on SQLite and on PostgreSQL) and into Radicale and Xandikos
-(Debian packages; by PUT), each started on loopback with throwaway storage,
-measures what clients do and prints one markdown table with the numbers and
-the ratios psadav/peer. Every loop is bounded; nothing leaves loopback.
-`
-
-type benchConfig struct {
-	w        workload
-	duration time.Duration
-	clients  int
-	peers    []string
-	dbs      []string
-	pgURL    string
-	dir      string
-	repeats  int
-}
-
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
-	var bc benchConfig
-	fs.IntVar(&bc.w.contacts, "contacts", 10000, "contacts in the large address book")
-	fs.IntVar(&bc.w.small, "small", 1000, "contacts in the small address book")
-	fs.IntVar(&bc.w.events, "events", 20000, "events in the calendar")
-	fs.DurationVar(&bc.duration, "duration", 10*time.Second, "how long each load test runs")
-	fs.IntVar(&bc.clients, "clients", 16, "concurrent clients in the load tests")
-	fs.IntVar(&bc.repeats, "repeats", 30, "repetitions of the short measurements (the median is reported)")
-	peers := fs.String("peers", "radicale,xandikos", "peer servers to compare with (radicale, xandikos; empty for none)")
-	dbs := fs.String("databases", "sqlite,postgres", "psadav databases to measure")
-	fs.StringVar(&bc.pgURL, "pg-url", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server URL (a database is created per run)")
-	fs.StringVar(&bc.dir, "dir", "", "working directory (default: a temporary one, removed afterwards)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the benchmark's own client side to this file")
-	if err := parseQuietly(fs, args); err != nil {
-		return err
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if bc.w.small > bc.w.contacts || bc.w.contacts < 100 || bc.w.events < 100 {
-		return errors.New("bench: need --contacts ≥ 100, --small ≤ --contacts and --events ≥ 100")
-	}
-	bc.w.day = time.Now().UTC().Truncate(24 * time.Hour)
-	bc.peers = splitList(*peers)
-	bc.dbs = splitList(*dbs)
-	if bc.dir == "" {
-		d, err := os.MkdirTemp("", "psadav-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		bc.dir = d
-	}
-	exe := benchExecutable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return err
-		}
-	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
-
-	var all []*benchResult
-	run := func(name string, start func(dir string) (*target, error)) error {
-		dir := filepath.Join(bc.dir, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(strings.ToLower(name)))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		logf("%s: starting and loading", name)
-		t, err := start(dir)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		defer t.stop()
-		r, err := measure(ctx, t, &bc, exe, logf)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		all = append(all, r)
-		return nil
-	}
-	for _, db := range bc.dbs {
-		pg := ""
-		switch db {
-		case "sqlite":
-		case "postgres":
-			pg = bc.pgURL
-		default:
-			return fmt.Errorf("bench: unknown database %q", db)
-		}
-		if err := run("psadav "+db, func(dir string) (*target, error) { return startPsadav(ctx, exe, dir, pg, bc.w, logf) }); err != nil {
-			return err
-		}
-	}
-	for _, p := range bc.peers {
-		var err error
-		switch p {
-		case "radicale":
-			err = run("Radicale", func(dir string) (*target, error) { return startRadicale(ctx, dir, bc.w, logf) })
-		case "xandikos":
-			err = run("Xandikos", func(dir string) (*target, error) { return startXandikos(ctx, dir, bc.w, logf) })
-		default:
-			err = fmt.Errorf("bench: unknown peer %q", p)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	printBenchTable(stdout, &bc, all)
-	return nil
-}
-
-// benchExecutable is the psadav binary the benchmark starts and runs
-// commands with; empty means this one (tests set a freshly built binary).
-var benchExecutable string
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
 
 // benchResult is what was measured on one server.
 type benchResult struct {
@@ -363,8 +223,6 @@ func importContacts(ctx context.Context, t *target, bc *benchConfig, exe string,
 	}
 	return nil
 }
-
-var updatedRe = regexp.MustCompile(`(\d+) updated`)
 
 // changeToVisible measures how long a PSA change takes to show up in a
 // client's sync-collection answer, through `psadav import` (a process that
