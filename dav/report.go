@@ -10,15 +10,19 @@ import (
 	"github.com/psadav/psadav/storage"
 )
 
-// A REPORT is dispatched on its root element. Each report lives in a file
-// of its own and registers itself here.
+// A REPORT is dispatched on its root element (reports); each report lives
+// in a file of its own, the multigets in report_multiget.go.
 
 // reportHandler serves one REPORT; body is the request body, already read.
 type reportHandler func(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error
 
-var reports = map[xml.Name]reportHandler{}
-
-func registerReport(n xml.Name, h reportHandler) { reports[n] = h }
+// reports are the REPORTs served besides the multigets.
+var reports = map[xml.Name]reportHandler{
+	name(nsCalDAV, "calendar-query"):     serveCalendarQuery,
+	name(nsCalDAV, "free-busy-query"):    serveFreeBusyQuery,
+	name(nsCardDAV, "addressbook-query"): serveAddressbookQuery,
+	name(nsDAV, "sync-collection"):       serveSyncCollection,
+}
 
 func (s *Server) serveReport(w http.ResponseWriter, r *http.Request, res resource) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestXML+1))

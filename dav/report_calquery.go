@@ -39,10 +39,6 @@ type calendarDataXML struct {
 	} `xml:"DAV: prop"`
 }
 
-func init() {
-	registerReport(name(nsCalDAV, "calendar-query"), serveCalendarQuery)
-}
-
 func serveCalendarQuery(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
 	if res.kind != resCollection || res.home != homeCalendar {
 		return errCond(http.StatusForbidden, name(nsDAV, "supported-report"), "calendar-query goes to a calendar collection")

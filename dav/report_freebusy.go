@@ -17,10 +17,6 @@ type freeBusyQueryXML struct {
 	TimeRange *timeRangeXML `xml:"urn:ietf:params:xml:ns:caldav time-range"`
 }
 
-func init() {
-	registerReport(name(nsCalDAV, "free-busy-query"), serveFreeBusyQuery)
-}
-
 func serveFreeBusyQuery(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
 	if res.kind != resCollection || res.home != homeCalendar {
 		return errCond(http.StatusForbidden, name(nsDAV, "supported-report"), "free-busy-query goes to a calendar collection")

@@ -47,10 +47,6 @@ type cardParamFilterXML struct {
 	TextMatch    *textMatchXML `xml:"urn:ietf:params:xml:ns:carddav text-match"`
 }
 
-func init() {
-	registerReport(name(nsCardDAV, "addressbook-query"), serveAddressbookQuery)
-}
-
 func serveAddressbookQuery(s *Server, w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
 	if res.kind != resCollection || res.home != homeAddress {
 		return errCond(http.StatusForbidden, name(nsDAV, "supported-report"), "addressbook-query goes to an address book")

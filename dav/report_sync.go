@@ -28,10 +28,6 @@ type syncCollectionXML struct {
 	} `xml:"DAV: limit"`
 }
 
-func init() {
-	registerReport(name(nsDAV, "sync-collection"), serveSyncCollection)
-}
-
 // tokenRefused answers a sync token we cannot continue from: 403 with
 // DAV:valid-sync-token (RFC 6578 §3.2). Thunderbird gets 400 with the same
 // body: its address book takes only 207 or 400 from sync-collection and
