@@ -189,7 +189,15 @@ func seedDemo(ctx context.Context, s *storage.Store, stdout io.Writer, log *slog
 		log.Info("demo organisation seeded", "duration", time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Fprintf(stdout, "\nDEMO MODE — for trying psadav out only: these accounts have the well-known password %q.\n", demo.Password)
-	fmt.Fprintf(stdout, "Demo logins (password %q): %s\n\n", demo.Password, strings.Join(res.Logins, ", "))
+	fmt.Fprintf(stdout, "Demo logins (password %q): %s\n", demo.Password, strings.Join(res.Logins, ", "))
+	if len(res.Logins) > 0 {
+		// The console needs a first admin; the demo makes one.
+		if err := s.SetAdmin(ctx, res.Logins[0], true); err != nil {
+			return fmt.Errorf("making the demo admin: %w", err)
+		}
+		fmt.Fprintf(stdout, "Admin (web console at /admin/): %s\n", res.Logins[0])
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 
