@@ -23,7 +23,7 @@ func (s *Server) CheckLogin(r *http.Request, login, password string) (storage.Ac
 	}
 	addr := throttleKey(client, r.RemoteAddr)
 	if wait := s.throttle.blocked(addr, login, time.Now()); wait > 0 {
-		return storage.Account{}, &LoginThrottled{RetryAfter: wait}
+		return storage.Account{}, &LoginThrottled{Wait: wait}
 	}
 	ctx := storage.WithRemote(r.Context(), remote)
 	acct, err := s.checkLogin(ctx, addr, remote, login, password, sessionKey(login, password))
@@ -31,7 +31,7 @@ func (s *Server) CheckLogin(r *http.Request, login, password string) (storage.Ac
 	var de *davError
 	switch {
 	case errors.As(err, &tooMany):
-		return storage.Account{}, &LoginThrottled{RetryAfter: tooMany.retryAfter}
+		return storage.Account{}, &LoginThrottled{Wait: tooMany.retryAfter}
 	case errors.As(err, &de) && de.status == http.StatusUnauthorized:
 		return storage.Account{}, storage.ErrBadCredentials
 	}
@@ -39,10 +39,13 @@ func (s *Server) CheckLogin(r *http.Request, login, password string) (storage.Ac
 }
 
 // LoginThrottled says a client address failed too often: it may try again
-// after RetryAfter.
-type LoginThrottled struct{ RetryAfter time.Duration }
+// after Wait.
+type LoginThrottled struct{ Wait time.Duration }
 
 func (e *LoginThrottled) Error() string { return "too many failed logins; try again later" }
+
+// RetryAfter is how long the client must wait.
+func (e *LoginThrottled) RetryAfter() time.Duration { return e.Wait }
 
 // ClientAddr is the address a request came from as DAV logs it (the
 // forwarded client behind a trusted proxy, else the peer).

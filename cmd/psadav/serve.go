@@ -16,6 +16,7 @@ import (
 	"github.com/psadav/psadav/backend/syncer"
 	"github.com/psadav/psadav/dav"
 	"github.com/psadav/psadav/storage"
+	"github.com/psadav/psadav/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,12 +62,23 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	}
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
-	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
-		Ready: readiness(s, log)}))
+	davServer := dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
+		Ready: readiness(s, log)})
+	mux.Handle("/", davServer)
 	status := &syncer.Collector{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
 		status.Syncer, status.Calls = psa.sync, psa.calls
+	}
+	// The web console and its API; their login checks are DAV's, under
+	// DAV's throttle.
+	consoleOpts := web.Options{Store: s, Logger: log, Login: davServer.CheckLogin, ClientAddr: davServer.ClientAddr}
+	if psa != nil {
+		consoleOpts.PSAStatus = func(ctx context.Context) (syncer.Status, error) { return syncer.ReadStatus(ctx, s) }
+	}
+	console := web.New(consoleOpts)
+	for _, p := range web.Paths {
+		mux.Handle(p, console)
 	}
 	reg := newRegistry(s, status)
 	srv := newHTTPServer(dav.SecurityHeaders(dav.NewMetrics(reg).Instrument(mux)), log)
