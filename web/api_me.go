@@ -28,27 +28,31 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, p *pr
 	if body.New == nil {
 		return errBadInput("new", "the new password is required")
 	}
-	if err := checkPassword("new", *body.New); err != nil {
+	if err := s.doChangeOwnPassword(r, p, *body.Current, *body.New); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) doChangeOwnPassword(r *http.Request, p *principal, current, next string) error {
+	if err := checkPassword("new", next); err != nil {
 		return err
 	}
 	// The current password is checked as a login is (and throttled alike).
 	if s.login == nil {
 		return errForbidden("password changes are not available")
 	}
-	if _, err := s.login(r, p.account.Login, *body.Current); err != nil {
+	if _, err := s.login(r, p.account.Login, current); err != nil {
 		if ae := statusOf(err); ae.status == http.StatusUnauthorized {
 			return errBadInput("current", "the current password is wrong")
 		}
 		return err
 	}
-	if err := s.store.SetPassword(r.Context(), p.account.Login, *body.New); err != nil {
+	if err := s.store.SetPassword(r.Context(), p.account.Login, next); err != nil {
 		return err
 	}
-	if err := s.audit(r, p, "me.password", p.account.Login, "own password changed"); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.audit(r, p, "me.password", p.account.Login, "own password changed")
 }
 
 func (s *Server) listAppPasswords(w http.ResponseWriter, r *http.Request, p *principal) error {
@@ -104,12 +108,16 @@ func (s *Server) revokeAppPassword(w http.ResponseWriter, r *http.Request, p *pr
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeAppPassword(r.Context(), p.account.Login, id); err != nil {
-		return err
-	}
-	if err := s.audit(r, p, "me.app-password.revoke", p.account.Login, strconv.FormatInt(id, 10)); err != nil {
+	if err := s.doRevokeAppPassword(r, p, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (s *Server) doRevokeAppPassword(r *http.Request, p *principal, id int64) error {
+	if err := s.store.RevokeAppPassword(r.Context(), p.account.Login, id); err != nil {
+		return err
+	}
+	return s.audit(r, p, "me.app-password.revoke", p.account.Login, strconv.FormatInt(id, 10))
 }

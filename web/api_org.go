@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,11 +195,7 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, p *principa
 	if err != nil {
 		return err
 	}
-	e, err := s.store.RequeueOutbox(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, "outbox.retry", r.PathValue("id"), e.Op.String()+" "+e.Entity); err != nil {
+	if err := s.doRetryOutbox(r, p, id); err != nil {
 		return err
 	}
 	out, err := s.outboxEntry(r)
@@ -207,6 +204,14 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+func (s *Server) doRetryOutbox(r *http.Request, p *principal, id int64) error {
+	e, err := s.store.RequeueOutbox(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.audit(r, p, "outbox.retry", strconv.FormatInt(id, 10), e.Op.String()+" "+e.Entity)
 }
 
 // psaStatusJSON is what psadav autotask status prints. Connector status
@@ -313,13 +318,16 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ *principal
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *principal) error {
-	name := r.PathValue("name")
-	if err := s.store.RevokeAPIToken(r.Context(), name); err != nil {
-		return err
-	}
-	if err := s.audit(r, p, "token.revoke", name, ""); err != nil {
+	if err := s.doRevokeToken(r, p, r.PathValue("name")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (s *Server) doRevokeToken(r *http.Request, p *principal, name string) error {
+	if err := s.store.RevokeAPIToken(r.Context(), name); err != nil {
+		return err
+	}
+	return s.audit(r, p, "token.revoke", name, "")
 }

@@ -160,31 +160,45 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p *principal) e
 	if err := readJSON(w, r, &c); err != nil {
 		return err
 	}
+	a, password, err := s.doAddUser(r, p, c)
+	if err != nil {
+		return err
+	}
+	extra := map[string]any{}
+	if password != "" {
+		extra["password"] = password // shown once
+	}
+	return s.writeUser(w, r, http.StatusCreated, a, extra)
+}
+
+// doAddUser adds a user as the API and the page do; password is the
+// generated one ("" when the caller gave one).
+func (s *Server) doAddUser(r *http.Request, p *principal, c userChange) (storage.Account, string, error) {
 	if c.Login == nil || !storage.ValidLogin(*c.Login) {
-		return errBadInput("login", "login: use letters, digits, '.', '_', '@' or '-' (at most 64, starting with a letter or digit)")
+		return storage.Account{}, "", errBadInput("login", "login: use letters, digits, '.', '_', '@' or '-' (at most 64, starting with a letter or digit)")
 	}
 	if c.Enabled != nil {
-		return errBadInput("enabled", "a new user is enabled; disable them afterwards")
+		return storage.Account{}, "", errBadInput("enabled", "a new user is enabled; disable them afterwards")
 	}
 	settings := storage.DefaultUserSettings()
 	if err := c.apply(&settings); err != nil {
-		return err
+		return storage.Account{}, "", err
 	}
-	password, generated := "", false
+	password, generated := generatePassword(), ""
 	if c.Password != nil {
 		if err := checkPassword("password", *c.Password); err != nil {
-			return err
+			return storage.Account{}, "", err
 		}
 		password = *c.Password
 	} else {
-		password, generated = generatePassword(), true
+		generated = password
 	}
 	resource := c.ResourceID
 	if resource == nil {
 		// Linked to the PSA resource of the same user name, as the CLI does.
 		id, ok, err := s.store.ResourceByUserName(r.Context(), *c.Login)
 		if err != nil {
-			return err
+			return storage.Account{}, "", err
 		}
 		if ok {
 			resource = &id
@@ -192,25 +206,18 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p *principal) e
 	}
 	a, err := s.store.CreateAccount(r.Context(), *c.Login, password, resource, settings)
 	if errors.Is(err, storage.ErrConflict) {
-		return &apiError{status: http.StatusConflict, field: "login", msg: fmt.Sprintf("a user %q exists", *c.Login)}
+		return storage.Account{}, "", &apiError{status: http.StatusConflict, field: "login", msg: fmt.Sprintf("a user %q exists", *c.Login)}
 	}
 	if err != nil {
-		return err
+		return storage.Account{}, "", err
 	}
 	if c.Admin != nil && *c.Admin {
 		if err := s.store.SetAdmin(r.Context(), a.Login, true); err != nil {
-			return err
+			return storage.Account{}, "", err
 		}
 		a.Admin = true
 	}
-	if err := s.audit(r, p, "user.add", a.Login, describeUser(a)); err != nil {
-		return err
-	}
-	extra := map[string]any{}
-	if generated {
-		extra["password"] = password // shown once
-	}
-	return s.writeUser(w, r, http.StatusCreated, a, extra)
+	return a, generated, s.audit(r, p, "user.add", a.Login, describeUser(a))
 }
 
 func describeUser(a storage.Account) string {
@@ -231,73 +238,78 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, p *principal)
 	if err := readJSON(w, r, &c); err != nil {
 		return err
 	}
-	if c.Login != nil && *c.Login != a.Login {
-		return errBadInput("login", "a login cannot be renamed; add a new user")
-	}
-	if c.Password != nil {
-		return errBadInput("password", "reset a password with POST /api/v1/users/{login}/password")
-	}
-	// Validate everything before anything changes.
-	next := a.Settings
-	if err := c.apply(&next); err != nil {
-		return err
-	}
-	if p.account != nil && p.account.Login == a.Login && ((c.Admin != nil && !*c.Admin) || (c.Enabled != nil && !*c.Enabled)) {
-		return errBadInput("admin", "you cannot take away your own admin rights or disable yourself; ask another admin")
-	}
-	ctx := r.Context()
-	if next != a.Settings {
-		if a, err = s.store.UpdateSettings(ctx, a.Login, func(u *storage.UserSettings) { *u = next }); err != nil {
-			return err
-		}
-	}
-	if c.ResourceID != nil {
-		if err := s.store.LinkResource(ctx, a.Login, *c.ResourceID); err != nil {
-			return err
-		}
-		a.ResourceID = c.ResourceID
-	}
-	if c.Enabled != nil {
-		if err := s.store.SetEnabled(ctx, a.Login, *c.Enabled); err != nil {
-			return err
-		}
-		a.Enabled = *c.Enabled
-	}
-	if c.Admin != nil {
-		if err := s.store.SetAdmin(ctx, a.Login, *c.Admin); err != nil {
-			return err
-		}
-		a.Admin = *c.Admin
-	}
-	if err := s.audit(r, p, "user.change", a.Login, describeUser(a)); err != nil {
+	if a, err = s.doChangeUser(r, p, a, c); err != nil {
 		return err
 	}
 	return s.writeUser(w, r, http.StatusOK, a, nil)
 }
 
+// doChangeUser changes a user as the body says, having validated all of it.
+func (s *Server) doChangeUser(r *http.Request, p *principal, a storage.Account, c userChange) (storage.Account, error) {
+	if c.Login != nil && *c.Login != a.Login {
+		return storage.Account{}, errBadInput("login", "a login cannot be renamed; add a new user")
+	}
+	if c.Password != nil {
+		return storage.Account{}, errBadInput("password", "reset a password with POST /api/v1/users/{login}/password")
+	}
+	// Validate everything before anything changes.
+	next := a.Settings
+	if err := c.apply(&next); err != nil {
+		return storage.Account{}, err
+	}
+	if p.account != nil && p.account.Login == a.Login && ((c.Admin != nil && !*c.Admin) || (c.Enabled != nil && !*c.Enabled)) {
+		return storage.Account{}, errBadInput("admin", "you cannot take away your own admin rights or disable yourself; ask another admin")
+	}
+	ctx := r.Context()
+	var err error
+	if next != a.Settings {
+		if a, err = s.store.UpdateSettings(ctx, a.Login, func(u *storage.UserSettings) { *u = next }); err != nil {
+			return storage.Account{}, err
+		}
+	}
+	if c.ResourceID != nil && (a.ResourceID == nil || *a.ResourceID != *c.ResourceID) {
+		if err := s.store.LinkResource(ctx, a.Login, *c.ResourceID); err != nil {
+			return storage.Account{}, err
+		}
+		a.ResourceID = c.ResourceID
+	}
+	if c.Enabled != nil && *c.Enabled != a.Enabled {
+		if err := s.store.SetEnabled(ctx, a.Login, *c.Enabled); err != nil {
+			return storage.Account{}, err
+		}
+		a.Enabled = *c.Enabled
+	}
+	if c.Admin != nil && *c.Admin != a.Admin {
+		if err := s.store.SetAdmin(ctx, a.Login, *c.Admin); err != nil {
+			return storage.Account{}, err
+		}
+		a.Admin = *c.Admin
+	}
+	return a, s.audit(r, p, "user.change", a.Login, describeUser(a))
+}
+
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, p *principal) error {
-	a, err := s.account(r)
-	if err != nil {
-		return err
-	}
-	if p.account != nil && p.account.Login == a.Login {
-		return errForbidden("you cannot delete yourself; ask another admin")
-	}
-	if err := s.store.DeleteAccount(r.Context(), a.Login); err != nil {
-		return err
-	}
-	if err := s.audit(r, p, "user.delete", a.Login, ""); err != nil {
+	if err := s.doDeleteUser(r, p, r.PathValue("login")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p *principal) error {
-	a, err := s.account(r)
-	if err != nil {
+func (s *Server) doDeleteUser(r *http.Request, p *principal, login string) error {
+	if p.account != nil && p.account.Login == login {
+		return errForbidden("you cannot delete yourself; ask another admin")
+	}
+	if !storage.ValidLogin(login) {
+		return errNotFound("no user %q", login)
+	}
+	if err := s.store.DeleteAccount(r.Context(), login); err != nil {
 		return err
 	}
+	return s.audit(r, p, "user.delete", login, "")
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p *principal) error {
 	var body struct {
 		Password *string `json:"password"`
 	}
@@ -306,24 +318,37 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, p *princi
 			return err
 		}
 	}
-	password, out := generatePassword(), map[string]any{}
-	if body.Password != nil {
-		if err := checkPassword("password", *body.Password); err != nil {
-			return err
-		}
-		password = *body.Password
-	} else {
-		out["password"] = password // shown once
-	}
-	if err := s.store.SetPassword(r.Context(), a.Login, password); err != nil {
+	generated, err := s.doResetPassword(r, p, r.PathValue("login"), body.Password)
+	if err != nil {
 		return err
 	}
-	if err := s.audit(r, p, "user.password", a.Login, "password reset"); err != nil {
-		return err
+	out := map[string]any{"login": r.PathValue("login")}
+	if generated != "" {
+		out["password"] = generated // shown once
 	}
-	out["login"] = a.Login
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// doResetPassword sets login's password to the given one or a generated
+// one, which it returns.
+func (s *Server) doResetPassword(r *http.Request, p *principal, login string, given *string) (generated string, err error) {
+	if !storage.ValidLogin(login) {
+		return "", errNotFound("no user %q", login)
+	}
+	password := generatePassword()
+	if given != nil {
+		if err := checkPassword("password", *given); err != nil {
+			return "", err
+		}
+		password = *given
+	} else {
+		generated = password
+	}
+	if err := s.store.SetPassword(r.Context(), login, password); err != nil {
+		return "", err
+	}
+	return generated, s.audit(r, p, "user.password", login, "password reset")
 }
 
 func (s *Server) userCollections(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -382,19 +407,8 @@ func (s *Server) hiddenItems(w http.ResponseWriter, r *http.Request, _ *principa
 }
 
 func (s *Server) unhide(w http.ResponseWriter, r *http.Request, p *principal) error {
-	a, err := s.account(r)
+	n, err := s.doUnhide(r, p, r.PathValue("login"), r.PathValue("ref"))
 	if err != nil {
-		return err
-	}
-	ref := r.PathValue("ref")
-	n, err := s.store.Unhide(r.Context(), a.Login, ref)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return errNotFound("%s has no hidden item %q", a.Login, ref)
-	}
-	if err := s.audit(r, p, "user.unhide", a.Login, ref); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"unhidden": n})
@@ -402,19 +416,31 @@ func (s *Server) unhide(w http.ResponseWriter, r *http.Request, p *principal) er
 }
 
 func (s *Server) unhideAll(w http.ResponseWriter, r *http.Request, p *principal) error {
-	a, err := s.account(r)
+	n, err := s.doUnhide(r, p, r.PathValue("login"), "")
 	if err != nil {
-		return err
-	}
-	n, err := s.store.UnhideAll(r.Context(), a.Login)
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, "user.unhide", a.Login, fmt.Sprintf("all (%d)", n)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"unhidden": n})
 	return nil
+}
+
+// doUnhide un-hides one of login's hidden items (ref "": all of them).
+func (s *Server) doUnhide(r *http.Request, p *principal, login, ref string) (int, error) {
+	if !storage.ValidLogin(login) {
+		return 0, errNotFound("no user %q", login)
+	}
+	var n int
+	var err error
+	if ref == "" {
+		n, err = s.store.UnhideAll(r.Context(), login)
+		ref = "all"
+	} else if n, err = s.store.Unhide(r.Context(), login, ref); err == nil && n == 0 {
+		return 0, errNotFound("%s has no hidden item %q", login, ref)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, s.audit(r, p, "user.unhide", login, fmt.Sprintf("%s (%d)", ref, n))
 }
 
 // generatePassword makes a password to show once, like the CLI's: 20
