@@ -40,10 +40,10 @@ func (s *Server) doChangeOwnPassword(r *http.Request, p *principal, current, nex
 		return err
 	}
 	// The current password is checked as a login is (and throttled alike).
-	if s.login == nil {
+	if s.checkLogin == nil {
 		return errForbidden("password changes are not available")
 	}
-	if _, err := s.login(r, p.account.Login, current); err != nil {
+	if _, err := s.checkLogin(r, p.account.Login, current); err != nil {
 		if ae := statusOf(err); ae.status == http.StatusUnauthorized {
 			return errBadInput("current", "the current password is wrong")
 		}

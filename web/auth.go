@@ -59,12 +59,12 @@ func (s *Server) authenticate(r *http.Request, allowBasic bool) (*principal, err
 				return nil, err
 			}
 			return &principal{token: tok.Name}, nil
-		case strings.EqualFold(scheme, "Basic") && allowBasic && s.login != nil:
+		case strings.EqualFold(scheme, "Basic") && allowBasic && s.checkLogin != nil:
 			login, password, ok := r.BasicAuth()
 			if !ok {
 				return nil, errUnauthorized("malformed Basic credentials")
 			}
-			acct, err := s.login(r, login, password)
+			acct, err := s.checkLogin(r, login, password)
 			if err != nil {
 				return nil, err
 			}

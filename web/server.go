@@ -70,7 +70,7 @@ type Options struct {
 type Server struct {
 	store      Store
 	log        *slog.Logger
-	login      func(r *http.Request, login, password string) (storage.Account, error)
+	checkLogin func(r *http.Request, login, password string) (storage.Account, error)
 	clientAddr func(r *http.Request) string
 	readPSA    func(ctx context.Context) (syncer.Status, error)
 	sessionTTL time.Duration
@@ -79,7 +79,7 @@ type Server struct {
 
 // New returns the console's handler.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, log: opts.Logger, login: opts.Login, clientAddr: opts.ClientAddr,
+	s := &Server{store: opts.Store, log: opts.Logger, checkLogin: opts.Login, clientAddr: opts.ClientAddr,
 		readPSA: opts.PSAStatus, sessionTTL: opts.SessionTTL, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -97,6 +97,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errNotFound("no such API endpoint"))
 	})
+	s.registerPages()
 	return s
 }
 
