@@ -26,36 +26,6 @@ type profile struct {
 	PayloadVersion           int    `plist:"PayloadVersion"`
 }
 
-type caldavPayload struct {
-	Description  string `plist:"CalDAVAccountDescription"`
-	HostName     string `plist:"CalDAVHostName"`
-	Port         int    `plist:"CalDAVPort"`
-	UseSSL       bool   `plist:"CalDAVUseSSL"`
-	PrincipalURL string `plist:"CalDAVPrincipalURL"`
-	Username     string `plist:"CalDAVUsername"`
-	Password     string `plist:"CalDAVPassword,omitempty"`
-	payloadHeader
-}
-
-type carddavPayload struct {
-	Description  string `plist:"CardDAVAccountDescription"`
-	HostName     string `plist:"CardDAVHostName"`
-	Port         int    `plist:"CardDAVPort"`
-	UseSSL       bool   `plist:"CardDAVUseSSL"`
-	PrincipalURL string `plist:"CardDAVPrincipalURL"`
-	Username     string `plist:"CardDAVUsername"`
-	Password     string `plist:"CardDAVPassword,omitempty"`
-	payloadHeader
-}
-
-type payloadHeader struct {
-	PayloadDisplayName string `plist:"PayloadDisplayName"`
-	PayloadIdentifier  string `plist:"PayloadIdentifier"`
-	PayloadType        string `plist:"PayloadType"`
-	PayloadUUID        string `plist:"PayloadUUID"`
-	PayloadVersion     int    `plist:"PayloadVersion"`
-}
-
 // stableUUID derives a UUID from its parts, so the profile of one login
 // on one server always has the same identifiers: installed again, it
 // replaces the old one instead of adding a second account.
@@ -69,18 +39,30 @@ func stableUUID(parts ...string) string {
 // buildProfile makes login's profile for the server at addr; password ""
 // leaves the device to ask for one.
 func buildProfile(addr serverAddress, login, password string) ([]byte, error) {
-	principal := "/dav/principals/" + login + "/"
 	id := "psadav." + addr.Host + "." + login
-	hdr := func(kind, name string) payloadHeader {
-		return payloadHeader{PayloadDisplayName: name, PayloadIdentifier: id + "." + kind,
-			PayloadType: "com.apple." + kind + ".account", PayloadUUID: stableUUID(addr.Host, login, kind), PayloadVersion: 1}
+	account := func(kind, prefix, name, description string) map[string]any {
+		p := map[string]any{
+			"PayloadDisplayName":          name,
+			"PayloadIdentifier":           id + "." + kind,
+			"PayloadType":                 "com.apple." + kind + ".account",
+			"PayloadUUID":                 stableUUID(addr.Host, login, kind),
+			"PayloadVersion":              1,
+			prefix + "AccountDescription": description + " (" + addr.Host + ")",
+			prefix + "HostName":           addr.Host,
+			prefix + "Port":               addr.Port,
+			prefix + "UseSSL":             addr.TLS,
+			prefix + "PrincipalURL":       "/dav/principals/" + login + "/",
+			prefix + "Username":           login,
+		}
+		if password != "" {
+			p[prefix+"Password"] = password
+		}
+		return p
 	}
 	p := profile{
 		PayloadContent: []any{
-			caldavPayload{Description: "psadav calendar (" + addr.Host + ")", HostName: addr.Host, Port: addr.Port, UseSSL: addr.TLS,
-				PrincipalURL: principal, Username: login, Password: password, payloadHeader: hdr("caldav", "Calendar and tasks")},
-			carddavPayload{Description: "psadav contacts (" + addr.Host + ")", HostName: addr.Host, Port: addr.Port, UseSSL: addr.TLS,
-				PrincipalURL: principal, Username: login, Password: password, payloadHeader: hdr("carddav", "Contacts")},
+			account("caldav", "CalDAV", "Calendar and tasks", "psadav calendar"),
+			account("carddav", "CardDAV", "Contacts", "psadav contacts"),
 		},
 		PayloadDisplayName:  "psadav: " + login + " on " + addr.Host,
 		PayloadDescription:  "Contacts, calendar and tasks of " + login + " from the psadav server " + addr.Host + ".",
