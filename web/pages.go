@@ -22,7 +22,7 @@ var staticFS embed.FS
 
 // pageCSP allows the console's own style sheet, script and images and
 // nothing else: no inline script, no framing, forms only to itself.
-const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
 var pageFuncs = template.FuncMap{
