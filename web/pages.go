@@ -91,6 +91,9 @@ type pageData struct {
 func (s *Server) render(w http.ResponseWriter, status int, page string, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", pageCSP)
+	// same-origin, not no-referrer: under no-referrer the browser sends
+	// "Origin: null" with the page's own forms, and sameOrigin needs it.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := pages[page].ExecuteTemplate(w, "layout", d); err != nil {
 		s.log.Error("rendering a console page", "page", page, "err", err)
@@ -121,6 +124,10 @@ func (s *Server) page(admin bool, h pageHandler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
+			if !sameOrigin(r) {
+				s.pageError(w, r, p, errForbidden("a form from another site was refused"))
+				return
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 			if err := r.ParseForm(); err != nil {
 				s.pageError(w, r, p, errBadInput("", "the form could not be read"))
@@ -170,6 +177,13 @@ func (s *Server) serveLoginForm(w http.ResponseWriter, r *http.Request) {
 // login checks the form's credentials as DAV checks Basic ones (same
 // throttle), then starts a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	// No CSRF token can guard the login form itself; the browser's Origin
+	// header does: another site cannot sign a visitor in to an account
+	// of its choosing.
+	if !sameOrigin(r) {
+		s.pageError(w, r, nil, errForbidden("a form from another site was refused"))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 	if err := r.ParseForm(); err != nil {
 		s.pageError(w, r, nil, errBadInput("", "the form could not be read"))
@@ -218,6 +232,18 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *principal) er
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/account/login", http.StatusSeeOther)
 	return nil
+}
+
+// sameOrigin reports whether a form was posted from this site: browsers
+// send Origin with every POST; a request without one (not a browser) is
+// let through to the CSRF check.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
 }
 
 // safeNext keeps a post-login redirect on this site's console.

@@ -78,6 +78,13 @@ func TestSessionsAndPages(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "wrong login or password") {
 			t.Fatalf("wrong password: %d", resp.StatusCode)
 		}
+		// Another site cannot post the login form (login CSRF).
+		req, _ := http.NewRequest("POST", e.srv.URL+"/account/login", strings.NewReader("login=boss&password=boss-pw"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		if resp, err := b.c.Do(req); err != nil || resp.StatusCode != http.StatusForbidden || resp.Header.Get("Set-Cookie") != "" {
+			t.Fatalf("login posted from another site: %v %v", resp, err)
+		}
 		resp, _ = b.do("POST", "/account/login", url.Values{"login": {"boss"}, "password": {"boss-pw"}, "next": {"https://evil.example/"}})
 		cookie := resp.Header.Get("Set-Cookie")
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account/" {
