@@ -35,7 +35,7 @@ func (s *Server) authenticate(r *http.Request, client netip.Addr, remote string)
 	v, err, _ := s.logins.Do(string(flight[:]), func() (any, error) {
 		// Shared by every joiner: the first caller's cancellation must
 		// not fail the others; storage bounds the work.
-		return s.checkLogin(context.WithoutCancel(r.Context()), addr, remote, login, password, key)
+		return s.checkLogin(storage.WithRemote(context.WithoutCancel(r.Context()), remote), addr, remote, login, password, key)
 	})
 	if err != nil {
 		return storage.Account{}, err
@@ -67,7 +67,11 @@ func (s *Server) checkLogin(ctx context.Context, addr, remote, login, password s
 		return storage.Account{}, err
 	}
 	res.done(succeeded, time.Now())
-	s.sessions.put(key, acct, time.Now())
+	// An app password is checked by one index lookup, so it need not be
+	// remembered, and a revoked one must fail at its next request.
+	if acct.AppPasswordID == 0 {
+		s.sessions.put(key, acct, time.Now())
+	}
 	return acct, nil
 }
 

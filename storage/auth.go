@@ -117,7 +117,15 @@ func (s *Store) PasswordChecks() int64 { return s.passwordChecks.Load() }
 func (s *Store) Authenticate(ctx context.Context, login, password string) (Account, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	row, err := s.queryRowPrepared(ctx, `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.password_hash,
+	if looksLikeSecret(password) {
+		// An app password is checked by an index lookup of its keyed
+		// hash (app_passwords.go); a main password of the same shape
+		// still gets its bcrypt check below.
+		if acct, err := s.authenticateAppPassword(ctx, login, password); !errors.Is(err, ErrBadCredentials) {
+			return acct, err
+		}
+	}
+	row, err := s.queryRowPrepared(ctx, `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.is_admin, a.password_hash,
 	        s.contacts_scope, s.all_contacts, s.calendar, s.tasks, s.time_zone
 	        FROM accounts a JOIN user_settings s ON s.user_id = a.id WHERE a.login = ?`, login)
 	if err != nil {
@@ -127,7 +135,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (Accou
 	var hash string
 	var resource sql.NullInt64
 	var lastLogin sql.NullTime
-	err = row.Scan(&a.ID, &a.Login, &resource, &a.Enabled, &a.CreatedAt, &lastLogin, &hash,
+	err = row.Scan(&a.ID, &a.Login, &resource, &a.Enabled, &a.CreatedAt, &lastLogin, &a.Admin, &hash,
 		&a.ContactsScope, &a.AllContacts, &a.Calendar, &a.Tasks, &a.TimeZone)
 	found := err == nil
 	if err != nil && !isNoRows(err) {

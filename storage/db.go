@@ -87,6 +87,9 @@ type Store struct {
 	passwordFlight singleflight.Group
 	verified       verifiedCache
 	passwordChecks atomic.Int64
+	// secretKey keys the hashes of app passwords, API tokens and
+	// browser sessions (console_secrets.go).
+	secretKey secretKeyCache
 	// pgURL is the PostgreSQL URL as opened, for the change listener;
 	// objects is the GET cache when CacheObjects turned it on.
 	pgURL   string

@@ -254,18 +254,8 @@ func (t *Tx) orgSettings(ctx context.Context) (*OrgSettings, error) {
 // SetSetting validates and stores one organisation setting, then re-renders
 // what the change affects in the same transaction.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	k, ok := settingKey(key)
-	if !ok {
-		names := make([]string, len(SettingKeys))
-		for i, k := range SettingKeys {
-			names[i] = k.Key
-		}
-		sort.Strings(names)
-		return fmt.Errorf("storage: unknown setting %q (known: %s)", key, strings.Join(names, ", "))
-	}
-	var probe OrgSettings
-	if err := k.set(&probe, value); err != nil {
-		return fmt.Errorf("storage: setting %s: %w", key, err)
+	if err := ValidateSetting(key, value); err != nil {
+		return err
 	}
 	return s.Write(ctx, func(ctx context.Context, t *Tx) error {
 		_, err := t.tx.NewInsert().Model(&orgSettingRow{Key: key, Value: value}).
@@ -285,6 +275,25 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		}
 		return t.rebuild(ctx, ids)
 	})
+}
+
+// ValidateSetting checks a setting's key and value as SetSetting does,
+// changing nothing: the error says what is wrong in words for the user.
+func ValidateSetting(key, value string) error {
+	k, ok := settingKey(key)
+	if !ok {
+		names := make([]string, len(SettingKeys))
+		for i, k := range SettingKeys {
+			names[i] = k.Key
+		}
+		sort.Strings(names)
+		return fmt.Errorf("storage: unknown setting %q (known: %s)", key, strings.Join(names, ", "))
+	}
+	var probe OrgSettings
+	if err := k.set(&probe, value); err != nil {
+		return fmt.Errorf("storage: setting %s: %w", key, err)
+	}
+	return nil
 }
 
 // settingAffectsObjects names the settings that change rendered objects.

@@ -77,6 +77,10 @@ type Account struct {
 	CreatedAt   time.Time
 	LastLoginAt *time.Time
 	Settings    UserSettings
+	Admin       bool // may use the web console and the API (DAV access is the same)
+	// AppPasswordID is the app password this account authenticated with
+	// (0: the main password, or not authenticated).
+	AppPasswordID int64
 }
 
 var loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
@@ -85,7 +89,7 @@ var loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 func ValidLogin(login string) bool { return loginPattern.MatchString(login) }
 
 func (s *Store) accountQuery() string {
-	return `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at,
+	return `SELECT a.id, a.login, a.resource_id, a.enabled, a.created_at, a.last_login_at, a.is_admin,
 	        s.contacts_scope, s.all_contacts, s.calendar, s.tasks, s.time_zone
 	        FROM accounts a JOIN user_settings s ON s.user_id = a.id`
 }
@@ -97,6 +101,7 @@ type accountScan struct {
 	Enabled       bool       `bun:"enabled"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	LastLoginAt   *time.Time `bun:"last_login_at"`
+	Admin         bool       `bun:"is_admin"`
 	ContactsScope string     `bun:"contacts_scope"`
 	AllContacts   bool       `bun:"all_contacts"`
 	Calendar      bool       `bun:"calendar"`
@@ -106,7 +111,7 @@ type accountScan struct {
 
 func (a accountScan) account() Account {
 	return Account{ID: a.ID, Login: a.Login, ResourceID: a.ResourceID, Enabled: a.Enabled,
-		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt,
+		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt, Admin: a.Admin,
 		Settings: UserSettings{ContactsScope: a.ContactsScope, AllContacts: a.AllContacts,
 			Calendar: a.Calendar, Tasks: a.Tasks, TimeZone: a.TimeZone}}
 }

@@ -30,6 +30,7 @@ Usage:
   psadav version                         version, commit and build date
   psadav healthcheck [--url URL]         exit 0 when the local server answers /healthz
   psadav user add|list|show|set|passwd|disable|enable …
+  psadav token create|list|revoke …     API tokens for the JSON API (/api/v1/)
   psadav settings show | settings set KEY VALUE
   psadav autotask check|status|webhooks …  the Autotask connector
   psadav outbox list|show|retry …        write-backs to the PSA
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdImport(ctx, rest, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "token":
+		return cmdToken(ctx, rest, stdout, stderr)
 	case "settings":
 		return cmdSettings(ctx, rest, stdout, stderr)
 	case "bench": // the habit of the versions that had it

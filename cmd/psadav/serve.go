@@ -17,6 +17,7 @@ import (
 	"github.com/psadav/psadav/backend/syncer"
 	"github.com/psadav/psadav/dav"
 	"github.com/psadav/psadav/storage"
+	"github.com/psadav/psadav/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,12 +60,23 @@ func serve(ctx context.Context, s *storage.Store, ln net.Listener, cfg *config, 
 	}
 	s.CacheObjects(ctx) // GETs from memory on PostgreSQL until something changes
 	mux := http.NewServeMux()
-	mux.Handle("/", dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
-		Ready: readiness(s, log)}))
+	davServer := dav.New(dav.Options{Store: s, Logger: log, MaxResourceSize: cfg.MaxResourceSize, TrustedProxies: cfg.TrustedProxies,
+		Ready: readiness(s, log)})
+	mux.Handle("/", davServer)
 	status := &syncer.Collector{Store: s}
 	if psa != nil {
 		mux.Handle("/hooks/autotask/", psa.hooks)
 		status.Syncer, status.Calls = psa.sync, psa.calls
+	}
+	// The web console and its API; their login checks are DAV's, under
+	// DAV's throttle.
+	consoleOpts := web.Options{Store: s, Logger: log, Login: davServer.CheckLogin, ClientAddr: davServer.ClientAddr}
+	if psa != nil {
+		consoleOpts.PSAStatus = func(ctx context.Context) (syncer.Status, error) { return syncer.ReadStatus(ctx, s) }
+	}
+	console := web.New(consoleOpts)
+	for _, p := range web.Paths {
+		mux.Handle(p, console)
 	}
 	reg := newRegistry(s, status)
 	srv := newHTTPServer(dav.SecurityHeaders(dav.NewMetrics(reg).Instrument(mux)), log)
@@ -187,7 +199,15 @@ func seedDemo(ctx context.Context, s *storage.Store, stdout io.Writer, log *slog
 		log.Info("demo organisation seeded", "duration", time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Fprintf(stdout, "\nDEMO MODE — for trying psadav out only: these accounts have the well-known password %q.\n", demo.Password)
-	fmt.Fprintf(stdout, "Demo logins (password %q): %s\n\n", demo.Password, strings.Join(res.Logins, ", "))
+	fmt.Fprintf(stdout, "Demo logins (password %q): %s\n", demo.Password, strings.Join(res.Logins, ", "))
+	if len(res.Logins) > 0 {
+		// The console needs a first admin; the demo makes one.
+		if err := s.SetAdmin(ctx, res.Logins[0], true); err != nil {
+			return fmt.Errorf("making the demo admin: %w", err)
+		}
+		fmt.Fprintf(stdout, "Admin (web console at /admin/): %s\n", res.Logins[0])
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 

@@ -17,11 +17,12 @@ import (
 )
 
 const userUsage = `Usage:
-  psadav user add LOGIN [--resource ID] [--password-stdin] [settings flags]
+  psadav user add LOGIN [--resource ID] [--password-stdin] [--admin] [settings flags]
   psadav user list
   psadav user show LOGIN
   psadav user set LOGIN [--contacts mine|all|none] [--all-contacts on|off]
                         [--calendar on|off] [--tasks on|off] [--time-zone ZONE] [--resource ID]
+                        [--admin on|off]
   psadav user passwd LOGIN [--password-stdin]
   psadav user disable LOGIN
   psadav user enable LOGIN
@@ -37,6 +38,9 @@ PSA item they may not delete in the PSA, a contact under contact-delete
 hide); unhide brings one back (HREF as hidden lists it: COLLECTION/NAME,
 or NAME when only one collection has it hidden) or all of them: they are
 in the collection again at the user's next sync.
+
+An admin may use the web console (/admin/) and the JSON API (/api/v1/);
+admin rights change nothing in what the account sees over DAV.
 `
 
 // settingsFlags are the per-user settings a command may change.
@@ -107,13 +111,16 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlags("user "+sub, stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, userUsage) }
 	var sf settingsFlags
-	var passwordStdin, all bool
+	var passwordStdin, all, addAdmin bool
+	var setAdmin string
 	switch sub {
 	case "add":
 		sf.register(fs)
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+		fs.BoolVar(&addAdmin, "admin", false, "make the user an admin (web console and API)")
 	case "set":
 		sf.register(fs)
+		fs.StringVar(&setAdmin, "admin", "", "admin rights (web console and API): on or off")
 	case "passwd":
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
 	case "unhide":
@@ -125,8 +132,10 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var login, href string
 	c, err := openCommand(ctx, fs, args, stderr, false, func(c *dbCommand) (err error) {
-		login, href, err = userArgs(sub, c.args, all, stderr)
-		return err
+		if login, href, err = userArgs(sub, c.args, all, stderr); err != nil {
+			return err
+		}
+		return onOff("admin", setAdmin, new(bool)) // before anything changes
 	})
 	if err != nil {
 		return err
@@ -135,13 +144,19 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	s := c.store
 	switch sub {
 	case "add":
-		return userAdd(ctx, s, login, &sf, passwordStdin, stdin, stdout)
+		if err := userAdd(ctx, s, login, &sf, passwordStdin, stdin, stdout); err != nil || !addAdmin {
+			return err
+		}
+		return userSetAdmin(ctx, s, login, "on", stdout)
 	case "list":
 		return userList(ctx, s, stdout)
 	case "show":
 		return userShow(ctx, s, login, stdout)
 	case "set":
-		return userSet(ctx, s, login, &sf, stdout)
+		if err := userSet(ctx, s, login, &sf, stdout); err != nil {
+			return err
+		}
+		return userSetAdmin(ctx, s, login, setAdmin, stdout)
 	case "passwd":
 		password, generated, err := newPassword(passwordStdin, stdin)
 		if err != nil {
@@ -305,6 +320,22 @@ func userSet(ctx context.Context, s *storage.Store, login string, sf *settingsFl
 	return nil
 }
 
+// userSetAdmin gives or takes admin rights as --admin says ("": unchanged).
+func userSetAdmin(ctx context.Context, s *storage.Store, login, value string, stdout io.Writer) error {
+	if value == "" {
+		return nil
+	}
+	var admin bool
+	if err := onOff("admin", value, &admin); err != nil {
+		return err
+	}
+	if err := s.SetAdmin(ctx, login, admin); err != nil {
+		return notFound(err, login)
+	}
+	fmt.Fprintf(stdout, "%s: admin=%s\n", login, onOffText(admin))
+	return nil
+}
+
 func onOffText(b bool) string {
 	if b {
 		return "on"
@@ -353,7 +384,8 @@ func userShow(ctx context.Context, s *storage.Store, login string, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "login:        %s\nname:         %s\ne-mail:       %s\nenabled:      %s\n", a.Login, info.DisplayName, info.Email, yesNo(a.Enabled))
+	fmt.Fprintf(stdout, "login:        %s\nname:         %s\ne-mail:       %s\nenabled:      %s\nadmin:        %s\n",
+		a.Login, info.DisplayName, info.Email, yesNo(a.Enabled), yesNo(a.Admin))
 	if a.ResourceID != nil {
 		fmt.Fprintf(stdout, "resource:     %d\n", *a.ResourceID)
 	} else {

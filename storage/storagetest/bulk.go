@@ -17,6 +17,27 @@ import (
 // can reach its database directly.
 var opened sync.Map // *storage.Store → storage.Options
 
+// rawDB opens the database of a store storagetest opened, for helpers
+// that write rows directly; mark(i) is the dialect's i-th placeholder.
+func rawDB(t testing.TB, s *storage.Store) (db *sql.DB, mark func(i int) string) {
+	t.Helper()
+	v, ok := opened.Load(s)
+	if !ok {
+		t.Fatal("storagetest: the store was not opened by storagetest")
+	}
+	o := v.(storage.Options)
+	driver, dsn, mark := "pgx", o.DatabaseURL, func(i int) string { return "$" + strconv.Itoa(i) }
+	if dsn == "" {
+		driver, dsn = "sqlite", "file:"+filepath.Join(o.DataDir, storage.SQLiteFile)+"?_pragma=busy_timeout(10000)&_time_format=sqlite"
+		mark = func(int) string { return "?" }
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, mark
+}
+
 // BulkObject is one object BulkObjects stores.
 type BulkObject struct {
 	Href, UID, Comp string
@@ -33,20 +54,7 @@ type BulkObject struct {
 // test's re-renders or removes them.
 func BulkObjects(t testing.TB, s *storage.Store, collectionID int64, n int, object func(i int) BulkObject) {
 	t.Helper()
-	v, ok := opened.Load(s)
-	if !ok {
-		t.Fatal("storagetest.BulkObjects: the store was not opened by storagetest")
-	}
-	o := v.(storage.Options)
-	driver, dsn, mark := "pgx", o.DatabaseURL, func(i int) string { return "$" + strconv.Itoa(i) }
-	if dsn == "" {
-		driver, dsn = "sqlite", "file:"+filepath.Join(o.DataDir, storage.SQLiteFile)+"?_pragma=busy_timeout(10000)&_time_format=sqlite"
-		mark = func(int) string { return "?" }
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, mark := rawDB(t, s)
 	defer db.Close()
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
