@@ -20,9 +20,13 @@ func TestAppPasswordsAPI(t *testing.T) {
 		if code := e.davStatus("alice", pw); code != http.StatusMultiStatus {
 			t.Fatalf("DAV with the app password: %d", code)
 		}
-		// Listed with its last use, never with the secret; usable as Basic
-		// for /me/ itself.
-		out = e.expect(http.StatusOK, "", "GET", "/api/v1/me/app-passwords", "", basic("alice", pw))
+		// An app password lets a device sync, nothing more: it cannot
+		// make, list or revoke app passwords, nor change the password.
+		e.expect(http.StatusUnauthorized, "", "GET", "/api/v1/me/app-passwords", "", basic("alice", pw))
+		e.expect(http.StatusUnauthorized, "", "POST", "/api/v1/me/app-passwords", `{"name":"thief"}`, basic("alice", pw))
+		e.expect(http.StatusUnauthorized, "", "DELETE", fmt.Sprintf("/api/v1/me/app-passwords/%d", int64(id)), "", basic("alice", pw))
+		// Listed with its last use, never with the secret.
+		out = e.expect(http.StatusOK, "", "GET", "/api/v1/me/app-passwords", "", me)
 		list := out["app_passwords"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["password"] != nil || list[0].(map[string]any)["last_used_at"] == nil {
 			t.Fatalf("list: %v", out)
@@ -84,6 +88,9 @@ func TestChangeOwnPassword(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, e *env) {
 		cookie, csrf := e.session("alice")
 		e.expect(http.StatusBadRequest, "current", "POST", "/api/v1/me/password", `{"current":"nope","new":"alice-new"}`, cookie, csrf)
+		app := e.expect(http.StatusCreated, "", "POST", "/api/v1/me/app-passwords", `{"name":"phone"}`, basic("alice", "alice-pw"))
+		e.expect(http.StatusBadRequest, "current", "POST", "/api/v1/me/password",
+			fmt.Sprintf(`{"current":%q,"new":"alice-new"}`, app["password"]), cookie, csrf)
 		e.expect(http.StatusBadRequest, "new", "POST", "/api/v1/me/password", `{"current":"alice-pw","new":"a"}`, cookie, csrf)
 		e.expect(http.StatusForbidden, "", "POST", "/api/v1/me/password", `{"current":"alice-pw","new":"alice-new"}`, cookie)
 		if code := e.davStatus("alice", "alice-pw"); code != http.StatusMultiStatus {

@@ -178,6 +178,21 @@ func TestLoginFormIsThrottled(t *testing.T) {
 	}
 }
 
+// The sign-in form takes the main password only: an app password, made
+// for one device's sync, does not open the console.
+func TestLoginFormRefusesAppPasswords(t *testing.T) {
+	e := newEnv(t, storagetest.OpenSQLite(t))
+	app := e.expect(http.StatusCreated, "", "POST", "/api/v1/me/app-passwords", `{"name":"phone"}`, basic("alice", "alice-pw"))
+	b := e.browser()
+	resp, body := b.do("POST", "/account/login", url.Values{"login": {"alice"}, "password": {app["password"].(string)}}, "203.0.113.81")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "main password") {
+		t.Fatalf("sign-in with an app password: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := b.do("POST", "/account/login", url.Values{"login": {"alice"}, "password": {"alice-pw"}}, "203.0.113.81"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with the main password: %d", resp.StatusCode)
+	}
+}
+
 // The profile is a property list with one CalDAV and one CardDAV payload
 // whose host, port and principal URL discover the user's collections; a
 // profile with an app password carries one that DAV accepts.

@@ -77,9 +77,27 @@ type Server struct {
 	mux        *http.ServeMux
 }
 
+// mainPasswordOnly refuses app passwords where a login check guards the
+// account itself (the sign-in form, Basic on /api/v1/me/, the current
+// password of a change): an app password lets one device sync, so a
+// stolen phone must not mint new app passwords, sign in to the console or
+// change the password that would revoke it.
+func mainPasswordOnly(check func(r *http.Request, login, password string) (storage.Account, error)) func(r *http.Request, login, password string) (storage.Account, error) {
+	if check == nil {
+		return nil
+	}
+	return func(r *http.Request, login, password string) (storage.Account, error) {
+		acct, err := check(r, login, password)
+		if err == nil && acct.AppPasswordID != 0 {
+			return storage.Account{}, errUnauthorized("an app password signs a device in to sync only; use your main password")
+		}
+		return acct, err
+	}
+}
+
 // New returns the console's handler.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, log: opts.Logger, checkLogin: opts.Login, clientAddr: opts.ClientAddr,
+	s := &Server{store: opts.Store, log: opts.Logger, checkLogin: mainPasswordOnly(opts.Login), clientAddr: opts.ClientAddr,
 		readPSA: opts.PSAStatus, sessionTTL: opts.SessionTTL, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
