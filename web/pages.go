@@ -284,6 +284,11 @@ func (s *Server) registerPages() {
 	s.mux.Handle("POST /account/logout", s.page(false, s.logout))
 	s.registerAccountPages()
 	s.registerAdminPages()
+	// A person who opens the server's address lands on their account page
+	// (sign-in first); DAV clients never GET the root.
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/account/", http.StatusFound)
+	})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, nil, errNotFound("no such page"))
 	})

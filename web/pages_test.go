@@ -280,3 +280,17 @@ func TestMobileConfig(t *testing.T) {
 		t.Fatalf("DAV with the profile's app password: %d", code)
 	}
 }
+
+// The server's address in a browser leads to the account page; DAV keeps
+// every other method on the root.
+func TestRootLeadsBrowsersToTheAccountPage(t *testing.T) {
+	e := newEnv(t, storagetest.OpenSQLite(t))
+	resp, _ := e.raw("GET", "/", "")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/account/" {
+		t.Fatalf("GET /: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = e.raw("PROPFIND", "/", "", basic("alice", "alice-pw"), header("Depth", "0"))
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("PROPFIND /: %d", resp.StatusCode)
+	}
+}

@@ -119,9 +119,10 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Paths are the URL prefixes the console answers; psadav serve routes
-// them here and everything else to DAV.
-var Paths = []string{"/api/", "/admin/", "/account/"}
+// Paths are the URL patterns the console answers (its prefixes, and a GET
+// of the server's root, which leads a browser to /account/); psadav serve
+// routes them here and everything else to DAV.
+var Paths = []string{"/api/", "/admin/", "/account/", "GET /{$}"}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
