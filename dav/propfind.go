@@ -178,6 +178,8 @@ func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, res 
 	ms := startMultistatus(w, minimal(r))
 	ms.response(res.path(), self.values(req))
 	if d > 0 {
+		// A listing is how ctag clients sync (the console's last sync).
+		s.store.NoteClientSync(ctx, coll.ID, ClientFamily(r.UserAgent()))
 		if err := s.writeMembers(ctx, ms, req, user.Login, coll); err != nil {
 			return fmt.Errorf("listing members: %w", err) // the 207 is out: ServeHTTP cuts it
 		}

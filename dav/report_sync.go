@@ -82,6 +82,7 @@ func serveSyncCollection(s *Server, w http.ResponseWriter, r *http.Request, res 
 		return err
 	}
 	noteSync(ctx, since == 0, scan)
+	s.store.NoteClientSync(ctx, coll.ID, ClientFamily(r.UserAgent()))
 	preq := req.request()
 	if err := preq.checkDataFormats(); err != nil {
 		return err

@@ -32,6 +32,7 @@ type Store interface {
 	UserSyncScan(ctx context.Context, userID int64, name string, since int64) (storage.Collection, *storage.ChangeScan, error)
 	Props(ctx context.Context, userID int64, resource string) ([]storage.DeadProp, error)
 	SetProps(ctx context.Context, userID int64, resource string, set, remove []storage.DeadProp) error
+	NoteClientSync(ctx context.Context, collectionID int64, client string)
 	PutObject(ctx context.Context, req storage.PutRequest) (storage.PutResult, error)
 	DeleteObject(ctx context.Context, req storage.DeleteRequest) error
 	Ping(ctx context.Context) error

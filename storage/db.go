@@ -90,6 +90,8 @@ type Store struct {
 	// secretKey keys the hashes of app passwords, API tokens and
 	// browser sessions (console_secrets.go).
 	secretKey secretKeyCache
+	// clientSyncs limits the writes of NoteClientSync (client_syncs.go).
+	clientSyncs clientSyncNotes
 	// pgURL is the PostgreSQL URL as opened, for the change listener;
 	// objects is the GET cache when CacheObjects turned it on.
 	pgURL   string

@@ -70,7 +70,8 @@ func TestBrowserFlows(t *testing.T) {
 	storagetest.BulkAccounts(t, e.s, 2000, func(i int) string { return fmt.Sprintf("user%04d", i) })
 	t.Logf("2,000 users made in %v", time.Since(start).Round(time.Millisecond))
 	hidden := e.hideAliceContact(t)
-	outboxID := e.failedWriteBack(t)
+	psa := newFakePSA(t, e.s)
+	outboxID := e.failedWriteBack(t, psa)
 
 	alloc, cancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 900))...)
@@ -191,6 +192,10 @@ func TestBrowserFlows(t *testing.T) {
 	if entry, err := e.s.OutboxEntryByID(ctx, outboxID); err != nil || entry.State != storage.OutboxPending {
 		t.Fatalf("after retry: %v %v", entry.State, err)
 	}
+	psa.push(t)
+	if entry, err := e.s.OutboxEntryByID(ctx, outboxID); err != nil || entry.State != storage.OutboxDone || psa.updatesOf(mapping.EntityContacts, "Amelia") != 1 {
+		t.Fatalf("the retried write-back did not reach the tenant: %v %v\n%s", entry.State, err, psa.ft.Summary())
+	}
 	run("audit page", chromedp.Navigate(base+"/admin/audit"), chromedp.WaitVisible(css(`table`)), shot("admin-audit"))
 	if got := text(`document.querySelector("tbody").textContent`); !strings.Contains(got, "outbox.retry") || !strings.Contains(got, "user.add") {
 		t.Fatalf("audit page lacks the admin's changes: %q", got)
@@ -259,18 +264,23 @@ func (e *env) hideAliceContact(t *testing.T) string {
 	return "contacts/" + href
 }
 
-// failedWriteBack queues a write-back the PSA refused.
-func (e *env) failedWriteBack(t *testing.T) int64 {
+// failedWriteBack queues a write-back and pushes it to the fake tenant,
+// which refuses it: a failed outbox entry, as the PSA leaves one.
+func (e *env) failedWriteBack(t *testing.T, psa *fakePSA) int64 {
 	var id int64
 	must(t, e.s.Write(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
 		res, err := tx.UpsertPSA(ctx, mapping.EntityContacts, &mapping.Contact{ID: 13, CompanyID: 1, IsActive: 1, FirstName: "Amy", LastName: "Acme"}, nil)
 		if err != nil {
 			return err
 		}
-		if id, err = tx.Enqueue(ctx, mapping.EntityContacts, res.RID, storage.OpUpdate, map[string]any{"firstName": "Amelia"}, nil, nil); err != nil {
-			return err
-		}
-		return tx.FailOutbox(ctx, id, "the PSA refused: firstName is read-only")
+		id, err = tx.Enqueue(ctx, mapping.EntityContacts, res.RID, storage.OpUpdate, map[string]any{"firstName": "Amelia"}, nil, nil)
+		return err
 	}))
+	psa.ft.DenyWrites(mapping.EntityContacts, "the user has no permission to edit contacts")
+	psa.push(t)
+	if entry, err := e.s.OutboxEntryByID(context.Background(), id); err != nil || entry.State != storage.OutboxFailed {
+		t.Fatalf("the refused write-back: %v %v", entry.State, err)
+	}
+	psa.ft.DenyWrites(mapping.EntityContacts, "") // the tenant's admin grants the permission
 	return id
 }
