@@ -57,6 +57,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		fmt.Fprintf(stdout, "write-back %d (%s %s row %d) queued again; the running connector sends it shortly\n", e.ID, e.Op, e.Entity, e.RID)
+		auditCLI(ctx, s, "outbox.retry", rest[0], "")
 		return nil
 	}
 	return outboxShow(ctx, s, id, stdout)

@@ -40,6 +40,7 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		fmt.Fprintf(stdout, "%s = %s\n", rest[0], rest[1])
+		auditCLI(ctx, s, "settings.set", rest[0], rest[1])
 		return nil
 	}
 	values, err := s.SettingValues(ctx)

@@ -48,6 +48,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		fmt.Fprintf(stdout, "API token %q (shown once): %s\n", rest[0], secret)
+		auditCLI(ctx, s, "token.create", rest[0], "")
 	case "revoke":
 		if err := s.RevokeAPIToken(ctx, rest[0]); errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("no token %q (psadav token list shows them)", rest[0])
@@ -55,6 +56,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		fmt.Fprintf(stdout, "token %q revoked\n", rest[0])
+		auditCLI(ctx, s, "token.revoke", rest[0], "")
 	case "list":
 		tokens, err := s.APITokens(ctx)
 		if err != nil {

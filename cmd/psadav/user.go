@@ -102,7 +102,7 @@ func (f *settingsFlags) resourceID() (*int64, error) {
 	return &id, nil
 }
 
-func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, userUsage)
 		return errors.New("user: no subcommand")
@@ -142,6 +142,18 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer c.store.Close()
 	s := c.store
+	if sub != "list" && sub != "show" && sub != "hidden" {
+		defer func() {
+			if err == nil {
+				// The console's names for the same changes.
+				action := map[string]string{"set": "change", "passwd": "password"}[sub]
+				if action == "" {
+					action = sub
+				}
+				auditCLI(ctx, s, "user."+action, login, href)
+			}
+		}()
+	}
 	switch sub {
 	case "add":
 		if err := userAdd(ctx, s, login, &sf, passwordStdin, stdin, stdout); err != nil || !addAdmin {
