@@ -6,25 +6,12 @@ import (
 	"testing"
 
 	"github.com/psadav/psadav/storage"
-	"github.com/psadav/psadav/storage/storagetest"
 )
 
 // Changes made with admin commands reach the audit log the console shows,
 // by the operating system user, from "local"; reads write nothing.
 func TestAdminCommandsAreAudited(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(t *testing.T) ([]string, storage.Options)
-	}{
-		{"sqlite", func(t *testing.T) ([]string, storage.Options) {
-			dir := t.TempDir()
-			return []string{"--data", dir}, storage.Options{DataDir: dir}
-		}},
-		{"postgres", func(t *testing.T) ([]string, storage.Options) {
-			url := storagetest.PostgresURL(t)
-			return []string{"--database-url", url}, storage.Options{DatabaseURL: url}
-		}},
-	} {
+	for _, db := range dbStoreVariants {
 		t.Run(db.name, func(t *testing.T) {
 			dbArgs, opts := db.open(t)
 			mustCmd(t, "", append([]string{"migrate"}, dbArgs...)...)

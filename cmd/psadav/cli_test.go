@@ -22,6 +22,22 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// dbStoreVariants are dbVariants with the options that open the same
+// database from the test, to look at what a command wrote.
+var dbStoreVariants = []struct {
+	name string
+	open func(t *testing.T) ([]string, storage.Options)
+}{
+	{"sqlite", func(t *testing.T) ([]string, storage.Options) {
+		dir := t.TempDir()
+		return []string{"--data", dir}, storage.Options{DataDir: dir}
+	}},
+	{"postgres", func(t *testing.T) ([]string, storage.Options) {
+		url := storagetest.PostgresURL(t)
+		return []string{"--database-url", url}, storage.Options{DatabaseURL: url}
+	}},
+}
+
 // dbVariants are the two ways a command is pointed at a database.
 var dbVariants = []struct {
 	name string

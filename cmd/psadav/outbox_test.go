@@ -9,25 +9,12 @@ import (
 
 	"github.com/psadav/psadav/mapping"
 	"github.com/psadav/psadav/storage"
-	"github.com/psadav/psadav/storage/storagetest"
 )
 
 // psadav outbox list and show say who queued each write-back: the login
 // whose client made the change, "-" for the server's own.
 func TestOutboxListShowsWho(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(t *testing.T) ([]string, storage.Options)
-	}{
-		{"sqlite", func(t *testing.T) ([]string, storage.Options) {
-			dir := t.TempDir()
-			return []string{"--data", dir}, storage.Options{DataDir: dir}
-		}},
-		{"postgres", func(t *testing.T) ([]string, storage.Options) {
-			url := storagetest.PostgresURL(t)
-			return []string{"--database-url", url}, storage.Options{DatabaseURL: url}
-		}},
-	} {
+	for _, db := range dbStoreVariants {
 		t.Run(db.name, func(t *testing.T) {
 			ctx := context.Background()
 			dbArgs, opts := db.open(t)
