@@ -288,7 +288,9 @@ func TestReadyzChecksTheSchema(t *testing.T) {
 	if code, _ := get("/readyz"); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, storage.SQLiteFile))
+	// The server writes at start (its sweeps, the console's key): wait
+	// for its lock rather than fail with SQLITE_BUSY.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.SQLiteFile)+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
